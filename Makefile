@@ -1,0 +1,51 @@
+# Warmteburen – the two commands are `make run` and `make test` (see README.md).
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+FLASK  := $(VENV)/bin/flask --app portal.app
+PYBABEL := $(VENV)/bin/pybabel
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-postgres lint translations compile-translations bench clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip setuptools wheel
+
+# Reinstall when the requirements change (setup.cfg ranges, exact pins in constraints.txt).
+$(STAMP): setup.cfg constraints.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -e '.[test,dev]' -c constraints.txt
+	touch $(STAMP)
+
+compile-translations: $(STAMP)
+	$(PYBABEL) compile -d translations --statistics
+
+run: $(STAMP) compile-translations
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP) compile-translations
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The whole suite against a fresh PostgreSQL database, created for this run and dropped after.
+test-postgres: $(STAMP) compile-translations
+	$(PY) tests/with_postgres.py $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# Extract new strings, merge them into the catalogs, compile. Translate the new Dutch entries before committing.
+translations: $(STAMP)
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(PYBABEL) compile -d translations --statistics
+
+bench: $(STAMP) compile-translations
+	for script in bench/*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,236 @@
+"""Account pages: register, confirm, log in/out, forgotten password, settings, delete."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from portal.accounts import forms, passwords, service
+from portal.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to return to, or None: never another site (open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _login_failed(response: Response) -> bool:
+    """Only failed log-ins count towards the rate limit; a successful one redirects."""
+    return request.method == "POST" and response.status_code != 302
+
+
+def _render(template: str, form: forms.BaseForm, **context: object) -> tuple[str, int]:
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register() -> Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = forms.RegisterForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        return _render("accounts/register.html", form)
+    service.register(form.name.data, form.email.data, form.password.data, locale=str(get_locale()))
+    db.session.commit()
+    session["registered_email"] = service.normalise_email(form.email.data)
+    return redirect(url_for(".check_email"))
+
+
+@bp.route("/check-email")
+def check_email() -> str:
+    return render_template("accounts/check_email.html", email=session.get("registered_email"))
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute")
+def confirm_email(token: str) -> Response | tuple[str, int]:
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        return _render("accounts/confirm_email.html", form)
+    user = service.confirm_email(token)
+    if user is None:
+        return render_template("accounts/token_invalid.html"), 400
+    db.session.commit()
+    flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
+    return redirect(url_for(".login", email=user.email))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed)
+def login() -> Response | tuple[str, int]:
+    target = safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(target or url_for("main.home"))
+    form = forms.LoginForm(next=target or "", email=request.args.get("email", ""))
+    if not form.validate_on_submit():
+        return _render("accounts/login.html", form)
+    user = service.authenticate(form.email.data, form.password.data)
+    if user is None:
+        db.session.commit()  # keeps the failed-attempt audit entry
+        form.password.errors.append(_("This e-mail address and password do not match."))
+        return render_template("accounts/login.html", form=form), 422
+    if user.confirmed_at is None:
+        service.send_confirmation(user)
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=user.email, unconfirmed=True), 200
+    db.session.commit()
+    session.permanent = True
+    login_user(user)
+    flash(_("Welcome, %(name)s.", name=user.first_name), "success")
+    return redirect(target or url_for("main.home"))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        # A copied session cookie must not outlive the log-out (SECURITY.md), so the version moves on.
+        service.log_out(current_user)
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere() -> Response:
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    service.log_out_everywhere(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out on all your devices."), "success")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def forgot_password() -> Response | tuple[str, int]:
+    form = forms.ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return _render("accounts/forgot_password.html", form)
+    service.request_password_reset(form.email.data)
+    db.session.commit()
+    return render_template("accounts/check_email.html", email=service.normalise_email(form.email.data),
+                           reset=True), 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str) -> Response | tuple[str, int]:
+    form = forms.ResetPasswordForm()
+    if not form.validate_on_submit():
+        return _render("accounts/reset_password.html", form)
+    user = service.reset_password(token, form.password.data)
+    if user is None:
+        return render_template("accounts/token_invalid.html"), 400
+    db.session.commit()
+    logout_user()
+    flash(_("Your new password is saved. Log in with it."), "success")
+    return redirect(url_for(".login", email=user.email))
+
+
+@bp.route("/", methods=["GET"])
+@login_required
+def settings() -> str:
+    return render_template(
+        "accounts/settings.html",
+        password_form=forms.ChangePasswordForm(prefix="password"),
+        email_form=forms.ChangeEmailForm(prefix="email"),
+        action_form=forms.ActionForm(),
+    )
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour")
+def change_password() -> Response | tuple[str, int]:
+    form = forms.ChangePasswordForm(prefix="password")
+    valid = form.validate_on_submit()
+    if valid and not passwords.verify_password(current_user.password_hash, form.current_password.data):
+        form.current_password.errors.append(_("This is not your current password."))
+        valid = False
+    if not valid:
+        return render_template("accounts/settings.html", password_form=form,
+                               email_form=forms.ChangeEmailForm(prefix="email", formdata=None),
+                               action_form=forms.ActionForm()), 422
+    service.change_password(current_user, form.password.data)
+    db.session.commit()
+    # A new session version: this device stays logged in, the others do not.
+    login_user(current_user._get_current_object())
+    flash(_("Your password is changed. Other devices are logged out."), "success")
+    return redirect(url_for(".settings"))
+
+
+@bp.route("/email", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour")
+def change_email() -> Response | tuple[str, int]:
+    form = forms.ChangeEmailForm(prefix="email")
+    valid = form.validate_on_submit()
+    if valid and not passwords.verify_password(current_user.password_hash, form.current_password.data):
+        form.current_password.errors.append(_("This is not your current password."))
+        valid = False
+    if valid and service.normalise_email(form.email.data) == current_user.email:
+        form.email.errors.append(_("This is already your e-mail address."))
+        valid = False
+    if not valid:
+        return render_template("accounts/settings.html", email_form=form,
+                               password_form=forms.ChangePasswordForm(prefix="password", formdata=None),
+                               action_form=forms.ActionForm()), 422
+    service.request_email_change(current_user, form.email.data)
+    db.session.commit()
+    flash(_("We sent a link to %(email)s. Your address changes when you open it.",
+            email=service.normalise_email(form.email.data)), "success")
+    return redirect(url_for(".settings"))
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute")
+def confirm_email_change(token: str) -> Response | tuple[str, int]:
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        return _render("accounts/confirm_email_change.html", form)
+    user = service.confirm_email_change(token)
+    if user is None:
+        return render_template("accounts/token_invalid.html"), 400
+    db.session.commit()
+    flash(_("Your e-mail address is changed."), "success")
+    return redirect(url_for(".settings") if current_user.is_authenticated else url_for(".login"))
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def delete() -> Response | tuple[str, int]:
+    form = forms.DeleteAccountForm()
+    valid = form.validate_on_submit()
+    if valid and not passwords.verify_password(current_user.password_hash, form.current_password.data):
+        form.current_password.errors.append(_("This is not your current password."))
+        valid = False
+    if not valid:
+        return _render("accounts/delete.html", form)
+    service.delete_account(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Your account is deleted."), "success")
+    return redirect(url_for("main.home"))

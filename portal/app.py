@@ -1,0 +1,159 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask, Response, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException, SecurityError
+
+from portal import i18n
+from portal.config import ROOT, DefaultConfig, finalise, from_environment
+from portal.database import configure_sqlite, schema_is_current
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.security import init_security
+
+MIGRATIONS = ROOT / "migrations"
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(DefaultConfig)
+    if config is None:  # tests pass a complete config; nothing leaks in from the machine
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(from_environment(os.environ))
+    else:
+        app.config.update(config)
+    finalise(app.config, ROOT / "instance")
+    _init_extensions(app)
+    _init_templates(app)
+    init_security(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_schema_guard(app)
+    from portal.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "basic"
+    from portal.accounts.service import load_user
+
+    login_manager.user_loader(load_user)
+    # Every form is a FlaskForm and validates its own token, so a stale tab re-renders the form with
+    # what was typed and a friendly message instead of a bare 400 (views without a page of their own
+    # call csrf.protect()). tests/security/test_csrf.py posts to every POST route without a token.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # must match `trimmed = true` in babel.cfg
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["is_development"] = app.config["PORTAL_ENV"] == "development"
+    app.jinja_env.filters["money"] = i18n.format_money
+    app.jinja_env.filters["number"] = i18n.format_number
+    app.jinja_env.filters["day"] = i18n.format_day
+    app.jinja_env.filters["moment"] = i18n.format_moment
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.routes import bp as accounts
+    from portal.main.routes import bp as main
+
+    app.register_blueprint(main)
+    app.register_blueprint(accounts)
+    if app.config["PORTAL_ENV"] == "development":
+        from portal.main.dev import bp as dev
+
+        app.register_blueprint(dev)
+
+
+ERRORS = {
+    400: (_l("The request could not be handled"),
+          _l("Something in the request was not right. If you filled in a form: the page may have been open "
+             "for a long time. Go back, reload the page and try again.")),
+    403: (_l("No access"), _l("You may not open this page.")),
+    404: (_l("Page not found"),
+          _l("We cannot find this page. Check the web address, or start again on the home page.")),
+    405: (_l("This action is not possible here"), _l("This page cannot be used in this way.")),
+    413: (_l("The file is too large"), _l("The file or text you sent is too large. Try a smaller one.")),
+    429: (_l("Too many attempts"),
+          _l("You tried this too often in a short time. Wait a minute and try again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("This is our mistake, not yours. Try again in a few minutes.")),
+}
+
+
+def _register_errors(app: Flask) -> None:
+    def render_error(status: int) -> tuple[str, int]:
+        title, message = ERRORS[status]
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response | tuple[str, int]:
+        status = error.code or 500
+        if isinstance(error, SecurityError):
+            # An untrusted Host header: no URL can be built for it, so no page with links either.
+            return Response(_("This address is not known here."), 400, mimetype="text/plain")
+        if status not in ERRORS:
+            return error.get_response()
+        return render_error(status)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
+        return render_error(429)
+
+    @app.errorhandler(Exception)
+    def _server_error(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):  # pragma: no cover - handled above
+            raise error
+        if current_app.testing and not current_app.config.get("TEST_RENDER_500"):
+            raise error  # tests see the real traceback
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(500)
+
+
+def _register_schema_guard(app: Flask) -> None:
+    """Refuse to serve an unmigrated database, with a message that says what to run.
+
+    Checked on the first request, not while building the app: a pool filled before gunicorn forks
+    would hand shared connections to the workers. Once the schema is current it is not checked again.
+    """
+    if not app.config["CHECK_SCHEMA_AT_START"]:
+        return
+    state = {"current": False}
+
+    @app.before_request
+    def _guard() -> tuple[str, int, dict[str, str]] | None:
+        if state["current"] or request.endpoint in ("static", "main.healthz"):
+            return None
+        if schema_is_current(db.engine, MIGRATIONS):
+            state["current"] = True
+            return None
+        log.error("database schema is not at the newest migration: run `flask --app portal.app db upgrade`")
+        return render_template("errors/unmigrated.html"), 503, {"Retry-After": "60"}

@@ -1,0 +1,72 @@
+"""Command-line tasks: thin click wrappers around services. ``flask --app portal.app <command>``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal import mail
+from portal.accounts import passwords
+from portal.accounts.passwords import MIN_LENGTH
+from portal.accounts.service import normalise_email, user_by_email
+from portal.audit.service import record
+from portal.extensions import db
+from portal.models import Role, RoleGrant, User
+from portal.models.base import utcnow
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Fill an empty database with a realistic demo and print the log-ins."""
+    from portal import demo  # only this command needs the demo street
+
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database already has accounts; the demo was not added.")
+        return
+    logins = demo.seed()
+    db.session.commit()
+    click.echo("Demo ready. Log in at http://127.0.0.1:5000/account/login with:")
+    for role, email in logins:
+        click.echo(f"  {role:<12} {email:<34} password: {demo.PASSWORD}")
+
+
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option(help="At least 12 characters; asked for when not given.")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an administrator account (or make an existing account administrator)."""
+    if len(password) < MIN_LENGTH or passwords.is_common(password, email=email, name=name):
+        raise click.UsageError(f"Choose a password of at least {MIN_LENGTH} characters that is not common.")
+    user = user_by_email(email)
+    if user is None:
+        user = User(email=normalise_email(email), name=name.strip()[:100],
+                    password_hash=passwords.hash_password(password), confirmed_at=utcnow(), locale="nl")
+        db.session.add(user)
+        db.session.flush()
+    if not user.is_admin:
+        db.session.add(RoleGrant(user_id=user.id, role=Role.admin))
+    record("account.admin_created", None, user)
+    db.session.commit()
+    click.echo(f"{user.email} is an administrator.")
+
+
+@click.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running; send due mail every --interval seconds.")
+@click.option("--interval", default=30, show_default=True)
+def send_mail(loop: bool, interval: int) -> None:
+    """Send queued e-mail over SMTP. Failed mail stays queued and is retried later."""
+    while True:
+        sent, failed = mail.send_due()
+        click.echo(f"sent {sent}, not sent {failed}")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+def register_commands(app: Flask) -> None:
+    for command in (seed_demo, create_admin, send_mail):
+        app.cli.add_command(command)

@@ -1,0 +1,129 @@
+"""Settings: defaults in code, then ``instance/config.py``, then environment variables.
+
+Production (``PORTAL_ENV=production``) refuses to start without a SECRET_KEY and TRUSTED_HOSTS;
+development generates a secret key once and keeps it in ``instance/secret_key``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with these settings; the message says what to set."""
+
+
+class DefaultConfig:
+    PORTAL_ENV = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'portal.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("nl", "en")
+    # Phones keep tabs open for days; the session lifetime bounds the token instead.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = True
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    SERVER_NAME: str | None = None
+    TRUSTED_HOSTS: list[str] | None = None
+    PROXY_FIX = False  # set to the number of proxies in front of the app to trust X-Forwarded-*
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Warmteburen <noreply@warmteburen.localhost>"
+    MAIL_MAX_ATTEMPTS = 8
+    # Development writes every queued e-mail to instance/outbox/*.eml and lists it at /dev/outbox.
+    MAIL_WRITE_EML = True
+    MAIL_OUTBOX_DIR: str | None = None  # default: instance/outbox
+    # argon2id: OWASP's second recommended profile (m=19 MiB, t=2, p=1); tests lower it.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+    TOKEN_LIFETIME_CONFIRM = dt.timedelta(days=3)
+    TOKEN_LIFETIME_RESET = dt.timedelta(hours=2)
+    CHECK_SCHEMA_AT_START = True
+
+
+PASSED_THROUGH = (
+    "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER", "PREFERRED_URL_SCHEME", "SERVER_NAME", "PORTAL_ENV",
+)
+BOOLEANS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_WRITE_EML")
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings from the environment variables the README documents, by their own names."""
+    settings: dict[str, Any] = {name: environ[name] for name in PASSED_THROUGH if name in environ}
+    if url := environ.get("DATABASE_URL"):
+        scheme, _sep, rest = url.partition("://")
+        if scheme in ("postgres", "postgresql"):  # plain postgresql:// would mean psycopg2
+            url = f"postgresql+psycopg://{rest}"
+        settings["SQLALCHEMY_DATABASE_URI"] = url
+    if port := environ.get("MAIL_PORT"):
+        settings["MAIL_PORT"] = int(port)
+    for name in BOOLEANS:
+        if name in environ:
+            settings[name] = environ[name].strip().lower() in ("1", "true", "yes", "on")
+    if hosts := environ.get("TRUSTED_HOSTS"):
+        settings["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+    if proxies := environ.get("PROXY_FIX"):
+        settings["PROXY_FIX"] = int(proxies)
+    return settings
+
+
+def finalise(config: dict[str, Any], instance_path: Path) -> None:
+    """Apply the rules that depend on the environment, after every source was read."""
+    if config["PORTAL_ENV"] == "production":
+        if not config.get("SECRET_KEY"):
+            raise ConfigurationError(
+                "SECRET_KEY is not set. In production Warmteburen refuses to start without it: "
+                "set the SECRET_KEY environment variable to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if not config.get("TRUSTED_HOSTS"):
+            raise ConfigurationError(
+                "TRUSTED_HOSTS is not set. In production set it to the host names the portal is "
+                "served on, separated by commas (e.g. warmteburen.example.nl)."
+            )
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
+        config["PREFERRED_URL_SCHEME"] = "https"
+        config["MAIL_WRITE_EML"] = False
+    elif not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _development_secret_key(instance_path)
+
+
+def _development_secret_key(instance_path: Path) -> str:
+    """A key generated once per checkout and kept in instance/, so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,64 @@
+"""Public pages: home, statements, language switch, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from portal.accounts import service as accounts
+from portal.accounts.routes import safe_next
+from portal.extensions import db
+from portal.i18n import LANGUAGE_COOKIE
+from portal.main.forms import LanguageForm
+
+bp = Blueprint("main", __name__)
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.route("/")
+def home() -> str:
+    return render_template("main/home.html")
+
+
+@bp.route("/privacy")
+def privacy() -> str:
+    return render_template("main/privacy.html")
+
+
+@bp.route("/toegankelijkheid")
+def accessibility() -> str:
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> Response:
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, form.language.data)
+        db.session.commit()
+    response = redirect(safe_next(form.next.data) or url_for(".home"))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        form.language.data,
+        max_age=ONE_YEAR,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[Response, int]:
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database=False), 503
+    return jsonify(status="ok", database=True), 200

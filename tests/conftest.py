@@ -1,0 +1,166 @@
+"""Fixtures in flaskr's shape: config → app → client/runner, plus factories and a query counter.
+
+The database is fresh for every test: a SQLite file in tmp_path, or, when TEST_DATABASE_URL is set
+(tests/with_postgres.py does that), the run's own PostgreSQL database with tables created per test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from portal.app import create_app
+from portal.extensions import db
+from portal.models import Municipality, OutboxMessage, Role, RoleGrant, User
+from portal.models.base import utcnow
+
+PASSWORD = "lange-zin-voor-tests"  # 20 characters, not a common password
+
+
+def base_config(tmp_path: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "PORTAL_ENV": "development",
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "CHECK_SCHEMA_AT_START": False,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")
+        or f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "SERVER_NAME": None,
+        # argon2id at its cheapest: the tests check behaviour, not hashing cost.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+    }
+
+
+@pytest.fixture
+def config(tmp_path: Any) -> dict[str, Any]:
+    """Test settings; tests/security/conftest.py turns CSRF and rate limits on."""
+    return base_config(tmp_path)
+
+
+def _forget_the_previous_request() -> None:
+    """In production every request gets a fresh app context and so a fresh ``g``. Tests keep one
+    app context open (so they can use ``db.session``), which would carry ``g`` over: the cached
+    user (Flask-Login), CSRF token (Flask-WTF) and locale (Flask-Babel) of the previous request."""
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
+@pytest.fixture
+def app(config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(config)
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_the_previous_request)
+    with app.app_context():
+        db.create_all()  # tests/test_migrations.py checks that migrations produce the same schema
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = itertools.count(1)
+
+    def make(**overrides: Any) -> User:
+        from portal.accounts.passwords import hash_password
+
+        n = next(counter)
+        password = overrides.pop("password", PASSWORD)
+        values = {"name": f"Bewoner {n}", "email": f"bewoner{n}@example.nl", "confirmed_at": utcnow(),
+                  "locale": "nl", "password_hash": hash_password(password)} | overrides
+        user = User(**values)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_municipality(app: Flask) -> Callable[..., Municipality]:
+    counter = itertools.count(1)
+
+    def make(**overrides: Any) -> Municipality:
+        n = next(counter)
+        municipality = Municipality(**({"name": f"Gemeente {n}", "slug": f"gemeente-{n}"} | overrides))
+        db.session.add(municipality)
+        db.session.commit()
+        return municipality
+
+    return make
+
+
+@pytest.fixture
+def grant(app: Flask) -> Callable[..., RoleGrant]:
+    def make(user: User, role: Role, **scope: Any) -> RoleGrant:
+        role_grant = RoleGrant(user_id=user.id, role=role, **scope)
+        db.session.add(role_grant)
+        db.session.commit()
+        return role_grant
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., Any]:
+    def log_in(user: User, password: str = PASSWORD) -> Any:
+        return client.post("/account/login", data={"email": user.email, "password": password})
+
+    return log_in
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Callable[[], list[OutboxMessage]]:
+    def messages() -> list[OutboxMessage]:
+        return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+    return messages
+
+
+def link_in(message: OutboxMessage) -> str:
+    """The path of the first portal link in an e-mail's text body."""
+    match = re.search(r"https?://[^/\s]+(/\S+)", message.body_text)
+    assert match, message.body_text
+    return match.group(1)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    @contextmanager
+    def counting() -> Iterator[Callable[[], int]]:
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield lambda: len(statements)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
