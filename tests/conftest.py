@@ -72,6 +72,22 @@ def app(config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(tmp_path: Any) -> Iterator[Callable[..., Flask]]:
+    """Another app with its own settings (production checks and the like); engines closed after."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        other = create_app(base_config(tmp_path) | overrides)
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -131,9 +131,6 @@ def test_development_outbox_page_lists_and_shows_mail(app, client):
     assert 'href="https://x.nl/account/confirm/t"' in page
 
 
-def test_the_outbox_page_does_not_exist_in_production(tmp_path):
-    from portal.app import create_app
-    from tests.conftest import base_config
-
-    app = create_app(base_config(tmp_path) | {"PORTAL_ENV": "production", "TRUSTED_HOSTS": ["localhost"]})
+def test_the_outbox_page_does_not_exist_in_production(make_app):
+    app = make_app(PORTAL_ENV="production", TRUSTED_HOSTS=["localhost"])
     assert app.test_client().get("/dev/outbox").status_code == 404

@@ -39,7 +39,7 @@ def test_environment_variables_are_read_by_their_own_names():
     assert "UNRELATED" not in settings
 
 
-def test_a_complete_test_config_ignores_the_machine_environment(tmp_path, monkeypatch):
+def test_a_complete_test_config_ignores_the_machine_environment(make_app, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@nowhere/none")
-    app = create_app(base_config(tmp_path))
+    app = make_app()
     assert "nowhere" not in app.config["SQLALCHEMY_DATABASE_URI"]

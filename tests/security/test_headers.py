@@ -1,7 +1,5 @@
 import pytest
 
-from portal.app import create_app
-from tests.conftest import base_config
 
 PAGES = ["/", "/privacy", "/toegankelijkheid", "/account/login", "/account/register", "/healthz", "/nope"]
 
@@ -19,29 +17,25 @@ def test_every_response_carries_the_security_headers(client, path):
     assert "Strict-Transport-Security" not in headers  # development is plain http
 
 
-def production_app(tmp_path, **overrides):
-    config = base_config(tmp_path) | {
-        "PORTAL_ENV": "production",
-        "TRUSTED_HOSTS": ["warmteburen.example.nl"],
-        "TESTING": False,
-    } | overrides
-    return create_app(config)
+@pytest.fixture
+def production_app(make_app):
+    return make_app(PORTAL_ENV="production", TRUSTED_HOSTS=["warmteburen.example.nl"], TESTING=False)
 
 
-def test_production_sends_hsts(tmp_path):
-    app = production_app(tmp_path)
+def test_production_sends_hsts(production_app):
+    app = production_app
     response = app.test_client().get("/healthz", base_url="https://warmteburen.example.nl")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-def test_production_refuses_unknown_host_headers(tmp_path):
-    app = production_app(tmp_path)
+def test_production_refuses_unknown_host_headers(production_app):
+    app = production_app
     response = app.test_client().get("/", base_url="https://evil.example")
     assert response.status_code == 400
 
 
-def test_production_session_cookie_is_host_prefixed_secure_httponly_lax(tmp_path):
-    app = production_app(tmp_path)
+def test_production_session_cookie_is_host_prefixed_secure_httponly_lax(production_app):
+    app = production_app
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
