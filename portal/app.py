@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # must match `trimmed = true` in babel.cfg
+    i18n.install_template_gettext(app)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["is_development"] = app.config["PORTAL_ENV"] == "development"
     app.jinja_env.filters["money"] = i18n.format_money

@@ -1,6 +1,5 @@
 import pytest
 
-
 PAGES = ["/", "/privacy", "/toegankelijkheid", "/account/login", "/account/register", "/healthz", "/nope"]
 
 

@@ -1,0 +1,122 @@
+"""Shared plumbing for HTTP benchmarks: a throw-away PostgreSQL database, gunicorn processes, wrk.
+
+Only loopback addresses are used; every load run is bounded in time and stops by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ADMIN_URL = os.environ.get("POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def postgres_database(prefix: str = "warmteburen_bench") -> Iterator[str]:
+    """A fresh database for this run (SQLAlchemy URL), dropped afterwards; no other database is touched."""
+    name = f"{prefix}_{os.getpid()}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    base = ADMIN_URL.rpartition("/")[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def flask(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "portal.app", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """Serve ``app`` (module:variable) on a free loopback port; yield its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", app],
+        cwd=ROOT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/", timeout=2):  # noqa: S310 (loopback only)
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{app} did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def requests_per_second(url: str, seconds: int = 5, connections: int = 16) -> float:
+    """Requests/s from wrk (Debian package), or from a bounded Python load generator without it."""
+    urllib.request.urlopen(url, timeout=5).read()  # noqa: S310 (warm-up, loopback only)
+    if shutil.which("wrk"):
+        output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
+                                capture_output=True, text=True, check=True).stdout
+        match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+        if match:
+            return float(match.group(1))
+    return _python_load(url, seconds, connections)
+
+
+def _python_load(url: str, seconds: int, connections: int) -> float:
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    stop = time.monotonic() + seconds
+    counts = [0] * connections
+
+    def worker(index: int) -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        while time.monotonic() < stop:
+            connection.request("GET", parts.path or "/")
+            connection.getresponse().read()
+            counts[index] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - start)
+
+
+def report(name: str, figure: float, baseline: float, target: float) -> bool:
+    ratio = figure / baseline if baseline else 0.0
+    passed = ratio >= target
+    print(f"{name:<32} {figure:>9.0f} req/s  baseline {baseline:>9.0f} req/s  ratio {ratio:5.2f}  "
+          f"target ≥ {target:.2f}  {'PASS' if passed else 'FAIL'}")
+    return passed
