@@ -76,19 +76,44 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def requests_per_second(url: str, seconds: int = 5, connections: int = 16) -> float:
+def session_cookie(base_url: str, email: str, password: str) -> str:
+    """Log in like a browser (CSRF token from the form) and return the session cookie as a header value."""
+    import http.client
+    from urllib.parse import urlencode, urlsplit
+
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", "/account/login")
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("POST", "/account/login", urlencode({"csrf_token": token, "email": email, "password": password}),
+                       {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+                        "Referer": base_url + "/account/login"})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"log-in for the benchmark failed ({response.status})")
+    return response.getheader("Set-Cookie", "").split(";", 1)[0]
+
+
+def requests_per_second(url: str, seconds: int = 5, connections: int = 16, cookie: str | None = None) -> float:
     """Requests/s from wrk (Debian package), or from a bounded Python load generator without it."""
-    urllib.request.urlopen(url, timeout=5).read()  # noqa: S310 (warm-up, loopback only)
+    headers = {"Cookie": cookie} if cookie else {}
+    urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5).read()  # noqa: S310 (loopback)
     if shutil.which("wrk"):
-        output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
+        extra = ["-H", f"Cookie: {cookie}"] if cookie else []
+        output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", *extra, url],
                                 capture_output=True, text=True, check=True).stdout
         match = re.search(r"Requests/sec:\s+([\d.]+)", output)
         if match:
             return float(match.group(1))
-    return _python_load(url, seconds, connections)
+    return _python_load(url, seconds, connections, headers)
 
 
-def _python_load(url: str, seconds: int, connections: int) -> float:
+def _python_load(url: str, seconds: int, connections: int, headers: dict[str, str]) -> float:
     import http.client
     import threading
     from urllib.parse import urlsplit
@@ -100,7 +125,7 @@ def _python_load(url: str, seconds: int, connections: int) -> float:
     def worker(index: int) -> None:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
         while time.monotonic() < stop:
-            connection.request("GET", parts.path or "/")
+            connection.request("GET", parts.path or "/", headers=headers)
             connection.getresponse().read()
             counts[index] += 1
         connection.close()

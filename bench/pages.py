@@ -14,10 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import flask, gunicorn, postgres_database, report, requests_per_second
+from _harness import flask, gunicorn, postgres_database, report, requests_per_second, session_cookie
 
 TARGET = 0.25
-PAGES = ["/", "/account/login", "/privacy"]
+PAGES = ["/", "/account/login", "/i/beukenlaan"]  # the 40-home demo street
+LOGGED_IN_PAGES = ["/i/beukenlaan/doors", "/i/beukenlaan/manage"]  # as its champion
 
 
 def main() -> None:
@@ -34,6 +35,8 @@ def main() -> None:
             baseline = requests_per_second(hello_url + "/")
         with gunicorn("wsgi:app", env) as portal_url:
             figures = {page: requests_per_second(portal_url + page) for page in PAGES}
+            cookie = session_cookie(portal_url, "rob@demo.warmteburen.nl", "warmteburen-demo")
+            figures |= {page: requests_per_second(portal_url + page, cookie=cookie) for page in LOGGED_IN_PAGES}
         with gunicorn("bench.hello:app", env) as hello_url:  # again, so drift shows up in the baseline
             baseline = (baseline + requests_per_second(hello_url + "/")) / 2
     for page, figure in figures.items():

@@ -79,14 +79,23 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["number"] = i18n.format_number
     app.jinja_env.filters["day"] = i18n.format_day
     app.jinja_env.filters["moment"] = i18n.format_moment
+    from portal.domain.codes import format_code
+    from portal.labels import label
+
+    app.jinja_env.filters["code"] = lambda code: format_code(code) if code else ""
+    app.jinja_env.globals["label"] = label
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
+    from portal.conditions.routes import bp as conditions
+    from portal.households.routes import bp as households
+    from portal.initiatives.routes import bp as initiatives
+    from portal.invitations.routes import bp as invitations
     from portal.main.routes import bp as main
 
-    app.register_blueprint(main)
-    app.register_blueprint(accounts)
+    for blueprint in (main, accounts, initiatives, households, invitations, conditions):
+        app.register_blueprint(blueprint)
     if app.config["PORTAL_ENV"] == "development":
         from portal.main.dev import bp as dev
 

@@ -57,6 +57,7 @@ class DefaultConfig:
     # Development writes every queued e-mail to instance/outbox/*.eml and lists it at /dev/outbox.
     MAIL_WRITE_EML = True
     MAIL_OUTBOX_DIR: str | None = None  # default: instance/outbox
+    UPLOADS_DIR: str | None = None  # default: instance/uploads (outside static/, served only by the app)
     # argon2id: OWASP's second recommended profile (m=19 MiB, t=2, p=1); tests lower it.
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19 * 1024

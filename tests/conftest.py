@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,8 +20,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from portal.app import create_app
+from portal.domain.codes import new_code
 from portal.extensions import db
-from portal.models import Municipality, OutboxMessage, Role, RoleGrant, User
+from portal.models import Household, Initiative, Municipality, OutboxMessage, Role, RoleGrant, User
 from portal.models.base import utcnow
 
 PASSWORD = "lange-zin-voor-tests"  # 20 characters, not a common password
@@ -37,6 +39,7 @@ def base_config(tmp_path: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")
         or f"sqlite:///{tmp_path / 'test.sqlite'}",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "UPLOADS_DIR": str(tmp_path / "uploads"),
         "SERVER_NAME": None,
         # argon2id at its cheapest: the tests check behaviour, not hashing cost.
         "ARGON2_TIME_COST": 1,
@@ -131,6 +134,48 @@ def make_municipality(app: Flask) -> Callable[..., Municipality]:
 
 
 @pytest.fixture
+def make_initiative(app: Flask, make_municipality: Callable[..., Municipality]) -> Callable[..., Initiative]:
+    counter = itertools.count(1)
+
+    def make(**overrides: Any) -> Initiative:
+        n = next(counter)
+        if "municipality_id" not in overrides:
+            overrides["municipality_id"] = make_municipality().id
+        initiative = Initiative(**({"slug": f"straat-{n}", "name": f"Mini-warmtenet Straat {n}",
+                                    "streets": f"Straat {n}", "place": "Utrecht"} | overrides))
+        db.session.add(initiative)
+        db.session.commit()
+        return initiative
+
+    return make
+
+
+@pytest.fixture
+def make_household(app: Flask) -> Callable[..., Household]:
+    counter = itertools.count(1)
+
+    def make(initiative: Initiative, **overrides: Any) -> Household:
+        n = next(counter)
+        household = Household(**({"initiative_id": initiative.id, "street": "Lindelaan", "house_number": n,
+                                  "position": n, "block": "1", "place": "Utrecht",
+                                  "code": new_code(random.Random(n * 7919).randrange)} | overrides))
+        db.session.add(household)
+        db.session.commit()
+        return household
+
+    return make
+
+
+@pytest.fixture
+def catalogue(app: Flask) -> None:
+    """The 18 conditions, as migration 0002 inserts them (tests build tables with create_all)."""
+    from portal.conditions.service import ensure_catalogue
+
+    ensure_catalogue()
+    db.session.commit()
+
+
+@pytest.fixture
 def grant(app: Flask) -> Callable[..., RoleGrant]:
     def make(user: User, role: Role, **scope: Any) -> RoleGrant:
         role_grant = RoleGrant(user_id=user.id, role=role, **scope)
@@ -171,7 +216,9 @@ def count_queries(app: Flask) -> Callable[[], Any]:
         statements: list[str] = []
 
         def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(statement)
+            # Transaction control (BEGIN, SAVEPOINT) depends on what the test did before; not a query.
+            if statement.lstrip().split(" ", 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"):
+                statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", record)
         try:

@@ -42,7 +42,8 @@ def register() -> Response | tuple[str, int]:
     form = forms.RegisterForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return _render("accounts/register.html", form)
-    service.register(form.name.data, form.email.data, form.password.data, locale=str(get_locale()))
+    service.register(form.name.data, form.email.data, form.password.data, locale=str(get_locale()),
+                     next_path=safe_next(form.next.data))
     db.session.commit()
     session["registered_email"] = service.normalise_email(form.email.data)
     return redirect(url_for(".check_email"))
@@ -64,7 +65,7 @@ def confirm_email(token: str) -> Response | tuple[str, int]:
         return render_template("accounts/token_invalid.html"), 400
     db.session.commit()
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
-    return redirect(url_for(".login", email=user.email))
+    return redirect(url_for(".login", email=user.email, next=safe_next(request.args.get("next"))))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -82,7 +83,7 @@ def login() -> Response | tuple[str, int]:
         form.password.errors.append(_("This e-mail address and password do not match."))
         return render_template("accounts/login.html", form=form), 422
     if user.confirmed_at is None:
-        service.send_confirmation(user)
+        service.send_confirmation(user, target)
         db.session.commit()
         return render_template("accounts/check_email.html", email=user.email, unconfirmed=True), 200
     db.session.commit()

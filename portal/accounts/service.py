@@ -37,7 +37,7 @@ def user_by_email(email: str) -> User | None:
     ).first()
 
 
-def register(name: str, email: str, password: str, locale: str) -> User | None:
+def register(name: str, email: str, password: str, locale: str, next_path: str | None = None) -> User | None:
     """Create an account and send the confirmation e-mail.
 
     For an address that already has an account nothing is created; its owner gets a notice
@@ -53,15 +53,16 @@ def register(name: str, email: str, password: str, locale: str) -> User | None:
                 password_hash=passwords.hash_password(password), locale=locale)
     db.session.add(user)
     db.session.flush()
-    send_confirmation(user)
+    send_confirmation(user, next_path)
     record("account.registered", user.id, user)
     return user
 
 
-def send_confirmation(user: User) -> None:
+def send_confirmation(user: User, next_path: str | None = None) -> None:
+    """The link carries where the person was going (e.g. joining a household) past the e-mail step."""
     raw = tokens.issue(user, TokenPurpose.confirm_email, current_app.config["TOKEN_LIFETIME_CONFIRM"])
     mail.queue(user.email, "confirm_email", locale=user.locale, name=user.name,
-               url=url_for("accounts.confirm_email", token=raw, _external=True))
+               url=url_for("accounts.confirm_email", token=raw, next=next_path or None, _external=True))
 
 
 def confirm_email(raw: str) -> User | None:

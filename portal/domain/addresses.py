@@ -20,8 +20,6 @@ code                   parameters (besides ``line`` when raised from a pasted li
 ``range_parity``       ``parity`` (``"even"``/``"odd"``: an end does not have it)
 ``range_too_large``    ``limit``, ``count``
 ``range_not_allowed``  —  (a range given where one address is expected)
-``range_ambiguous``    ``first``, ``last`` ("Hofje 1-9" in a list: write "1-9 alle",
-                       "1 t/m 9", "1-9 oneven"; or "1 9" / "1/9" for number 1 addition 9)
 ``duplicate``          ``line``, ``first_line``, ``address`` (formatted, e.g. "Lindelaan 12a")
 ``too_many``           ``limit`` (addresses after expanding ranges; no ``line``)
 ``not_text``           —  (uploaded bytes are binary, not text)
@@ -273,11 +271,10 @@ def expand_range(text: str, *, max_count: int = 500) -> list[AddressLine]:
       "Lindelaan 2-24 even", "Hofje 1-9 alle", "Hofje 1 - 9", "Hofje 1 t/m 9";
     * a bare dash without parity word whose second number is not greater than the first
       is a house number with addition: "Hofje 12-2" → 12, addition "2";
-    * a bare dash whose second number is greater ("Hofje 1-9") could be either (a range,
-      or number 1 with addition 9; and "2-24" may mean "even only"), so it is refused
-      with ``range_ambiguous(first, last)`` instead of guessing. Number 1 with addition 9
-      can be written "1 9" or "1/9"; :func:`parse_address_line` (one address, no ranges)
-      reads "1-9" as number 1, addition 9.
+    * a bare dash whose second number is greater ("Hofje 1-9") is a range of every number,
+      as champions write it (the initiatives issue names "Hofje 1-9" as a range). Number 1
+      with addition 9 can be written "1 9" or "1/9" in a list; :func:`parse_address_line`
+      (one address, no ranges) reads "1-9" as number 1, addition 9.
 
     The last number must be greater than the first (``range_invalid``); with even/odd
     both ends must have that parity (``range_parity``, catches "2-24 oneven" typos); more
@@ -423,9 +420,7 @@ def _range_numbers(text: str, max_range: int | None) -> Numbers | None:
         if parity_word is None and (separator == "-" or (is_dash and last <= first)):
             return None
         raise AddressError("range_not_allowed")
-    if parity_word is None and separator == "-":
-        if last > first:
-            raise AddressError("range_ambiguous", first=first, last=last)
+    if parity_word is None and separator == "-" and last <= first:
         return None  # "12-2": number 12, addition 2
     parity = _PARITY_WORDS[parity_word.lower()] if parity_word else "all"
     if not (1 <= first <= MAX_HOUSE_NUMBER and 1 <= last <= MAX_HOUSE_NUMBER):

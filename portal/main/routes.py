@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from portal.access import managed_initiatives_clause
 from portal.accounts import service as accounts
 from portal.accounts.routes import safe_next
 from portal.extensions import db
+from portal.households import service as households
+from portal.households.forms import CodeForm
 from portal.i18n import LANGUAGE_COOKIE
 from portal.main.forms import LanguageForm
+from portal.models import Initiative
 
 bp = Blueprint("main", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -20,7 +24,13 @@ ONE_YEAR = 365 * 24 * 3600
 
 @bp.route("/")
 def home() -> str:
-    return render_template("main/home.html")
+    """Everyone: what this is and how to join. Logged in: your households and the initiatives you run."""
+    memberships, managed = [], []
+    if current_user.is_authenticated:
+        memberships = households.memberships_of(current_user)
+        managed = db.session.scalars(select(Initiative).where(managed_initiatives_clause(current_user))
+                                     .order_by(Initiative.name)).all()
+    return render_template("main/home.html", memberships=memberships, managed=managed, code_form=CodeForm())
 
 
 @bp.route("/privacy")

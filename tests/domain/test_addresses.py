@@ -242,10 +242,8 @@ def test_dash_with_smaller_second_number_is_an_addition_not_a_range():
     assert expand_range("Lindelaan 12-2") == [AddressLine("Lindelaan", 12, "2")]
 
 
-def test_bare_dash_with_greater_second_number_is_ambiguous():
-    with pytest.raises(AddressError) as info:
-        expand_range("Hofje 1-9")
-    assert (info.value.code, info.value.params) == ("range_ambiguous", {"first": 1, "last": 9})
+def test_bare_dash_with_greater_second_number_is_a_range_of_every_number():
+    assert [a.house_number for a in expand_range("Hofje 1-9")] == list(range(1, 10))
 
 
 @pytest.mark.parametrize(("text", "code", "params"), [

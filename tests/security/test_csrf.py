@@ -1,28 +1,52 @@
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import User
+from portal.models import AuditEntry, Condition, Membership, Role, User
 from tests.conftest import PASSWORD
 from tests.security.conftest import csrf_token_from
 
+# Views that send a logged-in visitor elsewhere before looking at the form (nothing changes there).
+REDIRECTS_LOGGED_IN = {"/account/register", "/account/login"}
 
-def test_every_post_route_refuses_a_request_without_token(app, client, make_user):
-    """Walks the URL map, so a new POST view without CSRF protection fails here."""
-    user = make_user()
-    # no token, so not logged in: @login_required views answer with the login redirect
-    client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+
+def test_every_post_route_refuses_a_request_without_token(app, client, make_user, grant, make_initiative,
+                                                          make_household, catalogue):
+    """Walks the URL map with real ids, so a new POST view without CSRF protection fails here.
+
+    Every state change writes an audit entry, so "nothing happened" is checked by counting them.
+    """
+    admin = make_user()
+    grant(admin, Role.admin)
+    initiative = make_initiative()
+    household = make_household(initiative)
+    db.session.add(Membership(household_id=household.id, initiative_id=initiative.id, user_id=admin.id))
+    db.session.commit()
+    membership = db.session.scalars(select(Membership)).one()
+    condition = db.session.scalars(select(Condition)).first()
+    token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+    assert client.post("/account/login", data={"email": admin.email, "password": PASSWORD,
+                                               "csrf_token": token}).status_code == 302
+    values = {"<token>": "abc", "<int:message_id>": "1", "<slug>": initiative.slug, "<code>": household.code,
+              "<int:household_id>": str(household.id), "<int:membership_id>": str(membership.id),
+              "<int:condition_id>": str(condition.id)}
+    audit_before = db.session.scalar(select(func.count()).select_from(AuditEntry))
     checked = 0
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
-        url = rule.rule.replace("<token>", "abc").replace("<int:message_id>", "1")
-        response = client.post(url, data={"email": "x@example.nl", "password": PASSWORD, "name": "X"})
-        assert response.status_code in (302, 400, 422), (url, response.status_code)
-        if response.status_code == 302:  # only the login redirect for @login_required views
-            assert "/account/login" in response.headers["Location"], url
+        url = rule.rule
+        for placeholder, value in values.items():
+            url = url.replace(placeholder, value)
+        assert "<" not in url, f"no test value for {rule.rule}"
+        response = client.post(url, data={"email": "x@example.nl", "password": PASSWORD, "name": "X",
+                                          "understood": "y", "status": "interested", "language": "en"})
+        expected = (302, 400, 422) if url in REDIRECTS_LOGGED_IN else (400, 422)
+        assert response.status_code in expected, (url, response.status_code)
         checked += 1
-    assert checked >= 10
+    assert checked >= 25
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    assert db.session.get(User, admin.id).locale == "nl"
 
 
 def test_a_stale_token_keeps_the_form_and_explains_in_dutch(client):

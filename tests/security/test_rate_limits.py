@@ -33,3 +33,23 @@ def test_password_reset_requests_are_limited(client):
                                     data={"email": "els@example.nl", "csrf_token": token}).status_code)
     assert statuses[:5] == [200] * 5
     assert statuses[5] == 429
+
+
+def test_guessing_household_codes_is_stopped_with_a_dutch_429(client):
+    statuses = [client.get(f"/c/ZZZZZZ{n:02d}").status_code for n in range(20)]
+    assert statuses[:10] == [404] * 10
+    assert set(statuses[10:]) == {429}
+    assert "Te veel pogingen" in client.get("/c/ZZZZZZ99").get_data(as_text=True)
+
+
+def test_typed_codes_share_the_limit_with_links(client):
+    for n in range(10):
+        client.get(f"/c/ZZZZZZ{n:02d}")
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    assert client.post("/c", data={"code": "ZZZZ-ZZZZ", "csrf_token": token}).status_code == 429
+
+
+def test_a_real_code_is_not_counted_as_a_guess(client, make_initiative, make_household):
+    household = make_household(make_initiative())
+    for _attempt in range(15):
+        assert client.get(f"/c/{household.code}").status_code == 200

@@ -1,0 +1,90 @@
+"""Who may see what. Every loader scopes the query itself and answers 404, never 403 (no enumeration)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from portal.extensions import db
+from portal.models import Household, Initiative, Membership, Role, User
+
+
+def managed_initiatives_clause(user: Any) -> ColumnElement[bool]:
+    """SQL condition: initiatives this user runs (champion), coordinates (municipality) or any (admin).
+
+    Built from the grants already loaded with the user, so it adds no query of its own.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return false()
+    if user.is_admin:
+        return true()
+    champion_of = [g.initiative_id for g in user.grants if g.role == Role.champion]
+    coordinator_of = [g.municipality_id for g in user.grants if g.role == Role.coordinator]
+    return or_(Initiative.id.in_(champion_of), Initiative.municipality_id.in_(coordinator_of))
+
+
+def coordinated_initiatives_clause(user: Any) -> ColumnElement[bool]:
+    if not getattr(user, "is_authenticated", False):
+        return false()
+    if user.is_admin:
+        return true()
+    return Initiative.municipality_id.in_(
+        [g.municipality_id for g in user.grants if g.role == Role.coordinator])
+
+
+def is_coordinator_of(user: Any, initiative: Initiative) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (user.is_admin or any(
+        g.role == Role.coordinator and g.municipality_id == initiative.municipality_id for g in user.grants))
+
+
+def is_manager_of(user: Any, initiative: Initiative) -> bool:
+    return is_coordinator_of(user, initiative) or (bool(getattr(user, "is_authenticated", False)) and any(
+        g.role == Role.champion and g.initiative_id == initiative.id for g in user.grants))
+
+
+def initiative_or_404(slug: str) -> Initiative:
+    initiative = db.session.scalars(select(Initiative).where(Initiative.slug == slug)).first()
+    if initiative is None:
+        abort(404)
+    return initiative
+
+
+def initiative_for_manager_or_404(user: User, slug: str) -> Initiative:
+    initiative = db.session.scalars(
+        select(Initiative).where(Initiative.slug == slug, managed_initiatives_clause(user))
+    ).first()
+    if initiative is None:
+        abort(404)
+    return initiative
+
+
+def initiative_for_coordinator_or_404(user: User, slug: str) -> Initiative:
+    initiative = db.session.scalars(
+        select(Initiative).where(Initiative.slug == slug, coordinated_initiatives_clause(user))
+    ).first()
+    if initiative is None:
+        abort(404)
+    return initiative
+
+
+def household_for_manager_or_404(initiative: Initiative, household_id: int) -> Household:
+    """A household of an initiative the caller already loaded within scope."""
+    household = db.session.scalars(
+        select(Household).where(Household.id == household_id, Household.initiative_id == initiative.id)
+    ).first()
+    if household is None:
+        abort(404)
+    return household
+
+
+def membership_or_404(user: User, membership_id: int) -> Membership:
+    """The caller's own active membership."""
+    membership = db.session.scalars(
+        select(Membership).where(Membership.id == membership_id, Membership.user_id == user.id,
+                                 Membership.ended_at.is_(None))
+    ).first()
+    if membership is None:
+        abort(404)
+    return membership

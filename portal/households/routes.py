@@ -1,0 +1,317 @@
+"""Addresses, household codes, the join flow, the door list and moving house."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from portal import access
+from portal.domain import codes
+from portal.domain.addresses import AddressError, AddressListError, decode_upload, parse_address_list
+from portal.extensions import db, limiter
+from portal.households import forms, service
+from portal.households.messages import address_error_message
+from portal.models import Household, Initiative, Relation
+
+bp = Blueprint("households", __name__)
+
+
+def _failed_lookup(response: Response) -> bool:
+    """Only unknown codes count towards the limit, so a family joining one by one is never blocked."""
+    return response.status_code == 404 or (response.status_code == 422 and request.method == "POST")
+
+
+# Typing or scanning a household code: 10 wrong guesses a minute per address, then a Dutch 429 page.
+code_limit = limiter.shared_limit("10 per minute; 60 per hour", scope="household-code",
+                                  deduct_when=_failed_lookup)
+
+
+# -------------------------------------------------------------------------------------------------
+# Addresses (champion, coordinator)
+
+def _render_index(initiative: Initiative, status: int = 200, **forms_given: object) -> tuple[str, int]:
+    households = service.households(initiative)
+    return render_template(
+        "households/index.html", initiative=initiative, households=households,
+        add_form=forms_given.get("add_form") or forms.HouseholdForm(formdata=None, place=initiative.place),
+        paste_form=forms_given.get("paste_form") or forms.PasteForm(formdata=None, place=initiative.place),
+        order_form=forms_given.get("order_form") or forms.order_form([h for h in households if h.status == "open"]),
+        paste_errors=forms_given.get("paste_errors", []), action_form=forms.ActionForm(),
+    ), status
+
+
+def _household_details(form: forms.HouseholdForm) -> service.HouseholdDetails:
+    number, addition = form.house_number.parsed or (0, "")
+    return service.HouseholdDetails(
+        street=form.street.data, house_number=number, addition=addition, postcode=form.postcode.data,
+        place=form.place.data or "", block=form.block.data or None, home_type=form.home_type.data,
+        energy_label=form.energy_label.data or None, gas_m3=form.gas_m3.data, position=form.position.data)
+
+
+@bp.route("/i/<slug>/households")
+@login_required
+def index(slug: str) -> tuple[str, int]:
+    return _render_index(access.initiative_for_manager_or_404(current_user, slug))
+
+
+@bp.route("/i/<slug>/households/add", methods=["POST"])
+@login_required
+def add(slug: str) -> Response | tuple[str, int]:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    form = forms.HouseholdForm()
+    if form.validate_on_submit():
+        try:
+            household = service.add_household(initiative, current_user, _household_details(form))
+        except AddressError as error:
+            form.house_number.errors = [address_error_message(error)]
+        else:
+            db.session.commit()
+            flash(_("%(address)s is added.", address=household_label(household)), "success")
+            return redirect(url_for(".index", slug=slug) + "#addresses")
+    return _render_index(initiative, 422, add_form=form)
+
+
+@bp.route("/i/<slug>/households/paste", methods=["POST"])
+@login_required
+def paste(slug: str) -> Response | tuple[str, int]:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    form = forms.PasteForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        text = form.addresses.data or ""
+        upload = form.file.data
+        try:
+            if upload and getattr(upload, "filename", ""):
+                text = (text + "\n" + decode_upload(upload.read())).strip()
+            lines = parse_address_list(text, max_lines=service.MAX_PASTED_ADDRESSES)
+            if not lines:
+                raise AddressListError([AddressError("address_invalid")])
+            added = service.add_households(initiative, current_user, lines, postcode=form.postcode.data,
+                                           place=form.place.data or initiative.place,
+                                           block=form.block.data or None, home_type=form.home_type.data)
+        except AddressError as error:
+            errors = [address_error_message(error)]
+        except AddressListError as error:
+            errors = [address_error_message(e) for e in error.errors]
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)d address is added.", "%(num)d addresses are added.", len(added)), "success")
+            return redirect(url_for(".index", slug=slug) + "#addresses")
+    return _render_index(initiative, 422, paste_form=form, paste_errors=errors)
+
+
+@bp.route("/i/<slug>/households/order", methods=["POST"])
+@login_required
+def order(slug: str) -> Response | tuple[str, int]:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    open_households = [h for h in service.households(initiative) if h.status == "open"]
+    form = forms.order_form(open_households)
+    if not form.validate_on_submit():
+        return _render_index(initiative, 422, order_form=form)
+    service.reorder(initiative, current_user, {h.id: form[f"position_{h.id}"].data for h in open_households})
+    db.session.commit()
+    flash(_("The order of the street is saved."), "success")
+    return redirect(url_for(".index", slug=slug) + "#order")
+
+
+@bp.route("/i/<slug>/households/<int:household_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, household_id: int) -> Response | tuple[str, int]:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    household = access.household_for_manager_or_404(initiative, household_id)
+    form = forms.HouseholdForm(obj=household)
+    if request.method == "GET":
+        form.house_number.data = f"{household.house_number}{household.addition.lower()}" if (
+            household.addition.isalpha()) else f"{household.house_number}-{household.addition}".rstrip("-")
+        form.energy_label.data = household.energy_label or ""
+    if form.validate_on_submit():
+        try:
+            service.update_household(household, current_user, _household_details(form))
+        except AddressError as error:
+            form.house_number.errors = [address_error_message(error)]
+        else:
+            db.session.commit()
+            flash(_("%(address)s is saved.", address=household_label(household)), "success")
+            return redirect(url_for(".index", slug=slug) + "#addresses")
+    return render_template("households/edit.html", initiative=initiative, household=household, form=form,
+                           action_form=forms.ActionForm()), 422 if form.is_submitted() else 200
+
+
+def _household_action(slug: str, household_id: int) -> tuple[Initiative, Household]:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    household = access.household_for_manager_or_404(initiative, household_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    return initiative, household
+
+
+@bp.route("/i/<slug>/households/<int:household_id>/remove", methods=["POST"])
+@login_required
+def remove(slug: str, household_id: int) -> Response:
+    _initiative, household = _household_action(slug, household_id)
+    label = household_label(household)
+    outcome = service.remove_or_close(household, current_user)
+    db.session.commit()
+    flash(_("%(address)s is removed.", address=label) if outcome == "removed" else _(
+        "%(address)s has members or commitments, so it is closed instead of removed.", address=label), "success")
+    return redirect(url_for(".index", slug=slug) + "#addresses")
+
+
+@bp.route("/i/<slug>/households/<int:household_id>/reopen", methods=["POST"])
+@login_required
+def reopen(slug: str, household_id: int) -> Response:
+    _initiative, household = _household_action(slug, household_id)
+    service.reopen(household, current_user)
+    db.session.commit()
+    flash(_("%(address)s is open again, with a new code.", address=household_label(household)), "success")
+    return redirect(url_for(".index", slug=slug) + "#addresses")
+
+
+@bp.route("/i/<slug>/households/<int:household_id>/code", methods=["POST"])
+@login_required
+def regenerate_code(slug: str, household_id: int) -> Response:
+    _initiative, household = _household_action(slug, household_id)
+    service.regenerate_code(household, current_user)
+    db.session.commit()
+    flash(_("%(address)s has a new code: %(code)s. The old code no longer works.",
+            address=household_label(household), code=codes.format_code(household.code)), "success")
+    return redirect(url_for(".edit", slug=slug, household_id=household.id))
+
+
+def household_label(household: Household) -> str:
+    from portal.domain.addresses import format_address
+
+    return format_address(household.street, household.house_number, household.addition)
+
+
+# -------------------------------------------------------------------------------------------------
+# The door list (champion on the street, phone in hand)
+
+@bp.route("/i/<slug>/doors")
+@login_required
+def doors(slug: str) -> str:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    status = request.args.get("status") or None
+    if status not in {key for key, _label in forms.DOOR_STATUSES} | {"none", None}:
+        status = None
+    return render_template("households/doors.html", initiative=initiative, status=status,
+                           rows=service.door_list(initiative, status), statuses=forms.DOOR_STATUSES,
+                           form=forms.DoorForm(formdata=None))
+
+
+@bp.route("/i/<slug>/doors/<int:household_id>", methods=["POST"])
+@login_required
+def set_door(slug: str, household_id: int) -> Response:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    household = access.household_for_manager_or_404(initiative, household_id)
+    form = forms.DoorForm()
+    if not form.validate_on_submit():
+        abort(400)
+    service.set_door_status(household, current_user, form.status.data,
+                            form.note.data if "note" in request.form else None)
+    db.session.commit()
+    flash(_("%(address)s: saved.", address=household_label(household)), "success")
+    status = request.args.get("status")
+    return redirect(url_for(".doors", slug=slug, status=status or None) + f"#household-{household.id}")
+
+
+# -------------------------------------------------------------------------------------------------
+# Joining with a household code (resident)
+
+@bp.route("/c", methods=["POST"])
+@code_limit
+def enter_code() -> Response | tuple[str, int]:
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        household = service.household_by_code(form.code.data)
+        if household is not None:
+            return redirect(url_for(".code", code=household.code))
+        form.code.errors.append(_("We do not know this code. Check it on your flyer, or ask your "
+                                  "neighbourhood champion."))
+    return render_template("households/enter_code.html", form=form), 422
+
+
+@bp.route("/i/<slug>/join", methods=["POST"])
+@code_limit
+def enter_code_for_initiative(slug: str) -> Response | tuple[str, int]:
+    initiative = access.initiative_or_404(slug)
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        household = service.household_by_code(form.code.data)
+        if household is not None and household.initiative_id == initiative.id:
+            return redirect(url_for(".code", code=household.code))
+        form.code.errors.append(
+            _("This code belongs to another initiative. Check the code on your flyer.") if household is not None
+            else _("We do not know this code. Check it on your flyer, or ask your neighbourhood champion."))
+    return render_template("households/enter_code.html", form=form, initiative=initiative), 422
+
+
+@bp.route("/c/<code>")
+@code_limit
+def code(code: str) -> Response | tuple[str, int]:
+    household = service.household_by_code(code)
+    if household is None:
+        return render_template("households/code_unknown.html", form=forms.CodeForm()), 404
+    if code != household.code:  # typed in lower case or with a dash: show the canonical short link
+        return redirect(url_for(".code", code=household.code))
+    membership = service.active_membership(current_user, household.initiative_id) if (
+        current_user.is_authenticated) else None
+    return render_template("households/code.html", household=household, initiative=household.initiative,
+                           address=household_label(household), membership=membership), 200
+
+
+@bp.route("/c/<code>/join", methods=["GET", "POST"])
+@login_required
+def join(code: str) -> Response | tuple[str, int]:
+    household = service.household_by_code(code)
+    if household is None:
+        return render_template("households/code_unknown.html", form=forms.CodeForm()), 404
+    form = forms.JoinForm()
+    if form.validate_on_submit():
+        try:
+            service.join(household, current_user, relation=Relation(form.relation.data),
+                         share_with_champion=form.share_with_champion.data)
+        except service.JoinError as error:
+            db.session.rollback()
+            return _join_refused(error, household)
+        db.session.commit()
+        flash(_("Welcome! You are now a member of %(address)s.", address=household_label(household)), "success")
+        return redirect(url_for("main.home"))
+    current = service.active_membership(current_user, household.initiative_id)
+    if current is not None and not form.is_submitted():
+        return _join_refused(service.JoinError(
+            "already_member" if current.household_id == household.id else "other_household"), household)
+    return render_template("households/join.html", household=household, initiative=household.initiative,
+                           address=household_label(household), form=form), 422 if form.is_submitted() else 200
+
+
+def _join_refused(error: service.JoinError, household: Household) -> Response:
+    if error.code == "already_member":
+        flash(_("You are already a member of %(address)s.", address=household_label(household)), "success")
+    elif error.code == "other_household":
+        flash(_("You are already a member of another household in this initiative. Moving? Say so on your "
+                "page first."), "error")
+    else:
+        flash(_("This address no longer takes part."), "error")
+    return redirect(url_for("main.home"))
+
+
+# -------------------------------------------------------------------------------------------------
+# Moving house (resident)
+
+@bp.route("/memberships/<int:membership_id>/move", methods=["GET", "POST"])
+@login_required
+def move(membership_id: int) -> Response | tuple[str, int]:
+    membership = access.membership_or_404(current_user, membership_id)
+    form = forms.MoveForm()
+    if not form.validate_on_submit():
+        return render_template("households/move.html", membership=membership, form=form,
+                               address=household_label(membership.household)), 422 if form.is_submitted() else 200
+    service.move_out(membership, current_user)
+    db.session.commit()
+    flash(_("Thank you. You no longer take part for this address; the new residents get their own offer."),
+          "success")
+    return redirect(url_for("main.home"))

@@ -1,0 +1,163 @@
+"""Initiative pages: create, the public page, the champion's and coordinator's overview, quickscan."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from portal import access
+from portal.domain import quickscan
+from portal.extensions import db
+from portal.forms import options
+from portal.households import service as households
+from portal.households.forms import CodeForm
+from portal.initiatives import forms, service
+from portal.invitations.routes import whatsapp_url
+from portal.models import Initiative, Municipality
+
+bp = Blueprint("initiatives", __name__)
+
+
+def _municipality_choices() -> list[SelectChoice]:
+    return options((m.id, m.name) for m in db.session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+def _details(form: forms.InitiativeForm) -> service.InitiativeDetails:
+    return service.InitiativeDetails(name=form.name.data, streets=form.streets.data, place=form.place.data,
+                                     municipality_id=form.municipality_id.data, variant=form.variant.data,
+                                     story=form.story.data or "")
+
+
+def _photo(form: forms.InitiativeForm) -> bytes | None:
+    upload = form.photo.data
+    return upload.read() if upload and getattr(upload, "filename", "") else None
+
+
+def _save_with_photo(form: forms.InitiativeForm, action: object) -> bool:
+    """Run ``action(photo_bytes)``; a bad photo becomes a message on the photo field."""
+    try:
+        action(_photo(form))
+    except service.PhotoError as error:
+        form.photo.errors = [_("Choose a JPEG or PNG photo.") if error.code == "type"
+                             else _("The photo is too large: at most 5 MB.")]
+        return False
+    return True
+
+
+@bp.route("/initiatives/new", methods=["GET", "POST"])
+@login_required
+def create() -> Response | tuple[str, int]:
+    form = forms.InitiativeForm()
+    del form.remove_photo
+    form.municipality_id.choices = _municipality_choices()
+    created = []
+    if form.validate_on_submit() and _save_with_photo(
+            form, lambda photo: created.append(service.create(current_user, _details(form), photo))):
+        db.session.commit()
+        flash(_("Your initiative is ready. Now add the addresses of the street."), "success")
+        return redirect(url_for("households.index", slug=created[0].slug))
+    return render_template("initiatives/create.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/i/<slug>")
+def show(slug: str) -> str:
+    initiative = access.initiative_or_404(slug)
+    return render_template(
+        "initiatives/show.html", initiative=initiative, funnel=service.funnel(initiative),
+        champions=service.champion_first_names(initiative), code_form=CodeForm(),
+        can_manage=access.is_manager_of(current_user, initiative), whatsapp_url=whatsapp_url(initiative),
+        is_member=current_user.is_authenticated and households.active_membership(current_user, initiative.id)
+        is not None,
+        verdict=service.quickscan_verdict(service.quickscan_answers(initiative))
+        if access.is_coordinator_of(current_user, initiative) else None,
+    )
+
+
+@bp.route("/i/<slug>/photo")
+def photo(slug: str) -> Response:
+    initiative = access.initiative_or_404(slug)
+    if not initiative.photo_path:
+        abort(404)
+    return send_from_directory(service.uploads_dir(), initiative.photo_path, max_age=86400)
+
+
+def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | None = None) -> str:
+    return render_template(
+        "initiatives/manage.html", initiative=initiative, funnel=service.funnel(initiative),
+        is_coordinator=access.is_coordinator_of(current_user, initiative), events=service.events(initiative),
+        stage_form=forms.StageForm(programme_stage=initiative.programme_stage, phase=initiative.phase),
+        champion_form=champion_form or forms.ChampionForm(),
+        verdict=service.quickscan_verdict(service.quickscan_answers(initiative)),
+        champions=service.champion_first_names(initiative),
+    )
+
+
+@bp.route("/i/<slug>/manage")
+@login_required
+def manage(slug: str) -> str:
+    return _render_manage(access.initiative_for_manager_or_404(current_user, slug))
+
+
+@bp.route("/i/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str) -> Response | tuple[str, int]:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    form = forms.InitiativeForm(obj=initiative)
+    form.municipality_id.choices = options([(initiative.municipality_id, initiative.municipality.name)])
+    if form.validate_on_submit() and _save_with_photo(form, lambda photo: service.update(
+            initiative, current_user, _details(form), photo, remove_photo=form.remove_photo.data)):
+        db.session.commit()
+        flash(_("The initiative is saved."), "success")
+        return redirect(url_for(".manage", slug=initiative.slug))
+    return render_template("initiatives/edit.html", form=form, initiative=initiative), (
+        422 if form.is_submitted() else 200)
+
+
+@bp.route("/i/<slug>/stage", methods=["POST"])
+@login_required
+def change_stage(slug: str) -> Response:
+    initiative = access.initiative_for_coordinator_or_404(current_user, slug)
+    form = forms.StageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    service.change(initiative, current_user, "stage", form.programme_stage.data)
+    service.change(initiative, current_user, "phase", form.phase.data)
+    db.session.commit()
+    flash(_("Stage and phase are saved."), "success")
+    return redirect(url_for(".manage", slug=slug))
+
+
+@bp.route("/i/<slug>/champions", methods=["POST"])
+@login_required
+def appoint_champion(slug: str) -> Response | tuple[str, int]:
+    initiative = access.initiative_for_coordinator_or_404(current_user, slug)
+    form = forms.ChampionForm()
+    if form.validate_on_submit():
+        user = service.appoint_champion(initiative, current_user, form.email.data)
+        if user is not None:
+            db.session.commit()
+            flash(_("%(name)s is now neighbourhood champion.", name=user.name), "success")
+            return redirect(url_for(".manage", slug=slug))
+        form.email.errors.append(_("Nobody has an account with this e-mail address yet. Ask them to create one."))
+    return _render_manage(initiative, champion_form=form), 422
+
+
+@bp.route("/i/<slug>/quickscan", methods=["GET", "POST"])
+@login_required
+def quickscan_page(slug: str) -> Response | tuple[str, int]:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    items = service.quickscan_answers(initiative)
+    form = forms.quickscan_form(items)
+    if form.validate_on_submit():
+        service.save_quickscan(initiative, current_user, {
+            key: (form[f"{key}_answer"].data, form[f"{key}_note"].data or "") for key in quickscan.CRITERIA})
+        db.session.commit()
+        flash(_("The quickscan is saved."), "success")
+        return redirect(url_for(".quickscan_page", slug=slug))
+    return render_template("initiatives/quickscan.html", initiative=initiative, form=form,
+                           criteria=forms.QUICKSCAN_CRITERIA, verdict=service.quickscan_verdict(items)), (
+        422 if form.is_submitted() else 200)

@@ -1,0 +1,230 @@
+"""Initiative use cases: create, edit, change stage or phase, quickscan, progress and funnel."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.audit.service import record
+from portal.domain import quickscan
+from portal.extensions import db
+from portal.models import (
+    Commitment,
+    CommitmentStatus,
+    DoorStatus,
+    Household,
+    Initiative,
+    InitiativeEvent,
+    Membership,
+    QuickscanItem,
+    Ranking,
+    Role,
+    RoleGrant,
+    User,
+)
+from portal.models.base import utcnow
+
+PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+class PhotoError(ValueError):
+    """The uploaded photo is not a JPEG/PNG or is too large (``code``: ``type`` or ``size``)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def slug_for(name: str, place: str) -> str:
+    """A readable, unique URL part: "Mini-warmtenet Lindelaan", "Utrecht" → "lindelaan-utrecht"."""
+    text = unicodedata.normalize("NFKD", f"{name} {place}").encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"\bmini[- ]?warmtenet\b", " ", text)
+    base = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-") or "initiatief"
+    taken = set(db.session.scalars(select(Initiative.slug).where(Initiative.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def store_photo(data: bytes) -> str:
+    """Check the photo by its first bytes (not its name) and keep it outside static/ under a random name."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise PhotoError("size")
+    extension = next((ext for magic, ext in PHOTO_TYPES.items() if data.startswith(magic)), None)
+    if extension is None:
+        raise PhotoError("type")
+    name = f"{secrets.token_hex(16)}.{extension}"
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return name
+
+
+def uploads_dir() -> Path:
+    configured = current_app.config.get("UPLOADS_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeDetails:
+    name: str
+    streets: str
+    place: str
+    municipality_id: int
+    variant: str
+    story: str
+
+
+def create(creator: User, details: InitiativeDetails, photo: bytes | None = None) -> Initiative:
+    """A new initiative; its creator becomes champion unless they coordinate that municipality."""
+    initiative = Initiative(
+        municipality_id=details.municipality_id, slug=slug_for(details.name, details.place),
+        name=details.name, streets=details.streets, place=details.place, variant=details.variant,
+        story=details.story, created_by_id=creator.id,
+        photo_path=store_photo(photo) if photo else None,
+    )
+    db.session.add(initiative)
+    db.session.flush()
+    coordinates = creator.is_admin or any(
+        g.role == Role.coordinator and g.municipality_id == details.municipality_id for g in creator.grants)
+    if not coordinates:
+        db.session.add(RoleGrant(user_id=creator.id, role=Role.champion, initiative_id=initiative.id,
+                                 granted_by_id=creator.id))
+    db.session.add(InitiativeEvent(initiative_id=initiative.id, kind="stage", from_value=None,
+                                   to_value=initiative.programme_stage, actor_id=creator.id))
+    record("initiative.created", creator.id, initiative)
+    return initiative
+
+
+def update(initiative: Initiative, actor: User, details: InitiativeDetails, photo: bytes | None = None,
+           remove_photo: bool = False) -> None:
+    initiative.name = details.name
+    initiative.streets = details.streets
+    initiative.place = details.place
+    initiative.variant = details.variant
+    initiative.story = details.story
+    if photo:
+        initiative.photo_path = store_photo(photo)
+    elif remove_photo:
+        initiative.photo_path = None
+    record("initiative.updated", actor.id, initiative)
+
+
+def change(initiative: Initiative, actor: User, kind: str, to_value: str) -> InitiativeEvent | None:
+    """Move the programme stage (``kind="stage"``) or project phase (``"phase"``); recorded as an event."""
+    attribute = "programme_stage" if kind == "stage" else "phase"
+    from_value = getattr(initiative, attribute)
+    if from_value == to_value:
+        return None
+    setattr(initiative, attribute, to_value)
+    event = InitiativeEvent(initiative_id=initiative.id, kind=kind, from_value=from_value, to_value=to_value,
+                            actor_id=actor.id)
+    db.session.add(event)
+    record(f"initiative.{kind}_changed", actor.id, initiative, from_value=from_value, to_value=to_value)
+    return event
+
+
+def events(initiative: Initiative) -> list[tuple[InitiativeEvent, str | None]]:
+    """Stage and phase changes, newest first, with the actor's name."""
+    rows = db.session.execute(
+        select(InitiativeEvent, User.name).outerjoin(User, User.id == InitiativeEvent.actor_id)
+        .where(InitiativeEvent.initiative_id == initiative.id)
+        .order_by(InitiativeEvent.at.desc(), InitiativeEvent.id.desc())
+    ).all()
+    return [(event, name) for event, name in rows]
+
+
+def appoint_champion(initiative: Initiative, actor: User, email: str) -> User | None:
+    """Make an existing account champion of the initiative; None when no account has that address."""
+    from portal.accounts.service import user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        return None
+    exists = db.session.scalar(select(func.count()).select_from(RoleGrant).where(
+        RoleGrant.user_id == user.id, RoleGrant.role == Role.champion, RoleGrant.initiative_id == initiative.id))
+    if not exists:
+        db.session.add(RoleGrant(user_id=user.id, role=Role.champion, initiative_id=initiative.id,
+                                 granted_by_id=actor.id))
+        record("initiative.champion_appointed", actor.id, initiative, user_id=user.id)
+    return user
+
+
+def champion_first_names(initiative: Initiative) -> list[str]:
+    names = db.session.scalars(
+        select(User.name).join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.initiative_id == initiative.id, RoleGrant.role == Role.champion,
+               User.deleted_at.is_(None))
+        .order_by(RoleGrant.id)
+    )
+    return [name.split()[0] if name.split() else name for name in names]
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    """Households per stage: addresses → flyer delivered → joined online → ranked → committed."""
+
+    addresses: int
+    delivered: int
+    joined: int
+    ranked: int
+    committed: int
+
+    def stages(self) -> list[tuple[str, int, int]]:
+        """(key, count, percent of addresses)."""
+        total = self.addresses or 1
+        counts = [("addresses", self.addresses), ("delivered", self.delivered), ("joined", self.joined),
+                  ("ranked", self.ranked), ("committed", self.committed)]
+        return [(key, count, round(100 * count / total)) for key, count in counts]
+
+
+def funnel(initiative: Initiative) -> Funnel:
+    """All five counts in one query, whatever the number of households."""
+    open_households = (Household.initiative_id == initiative.id) & (Household.status == "open")
+
+    def count(*where: object, distinct: object = Household.id) -> object:
+        return select(func.count(func.distinct(distinct))).where(*where).scalar_subquery()
+
+    active_member = (Membership.household_id == Household.id) & Membership.ended_at.is_(None)
+    row = db.session.execute(select(
+        count(open_households),
+        count(open_households, Household.door_status != DoorStatus.none),
+        select(func.count(func.distinct(Membership.household_id))).join(Household, active_member)
+        .where(open_households).scalar_subquery(),
+        select(func.count(func.distinct(Ranking.household_id))).join(Household, Household.id == Ranking.household_id)
+        .where(open_households).scalar_subquery(),
+        select(func.count(func.distinct(Commitment.household_id)))
+        .join(Household, Household.id == Commitment.household_id)
+        .where(open_households, Commitment.status == CommitmentStatus.valid).scalar_subquery(),
+    )).one()
+    return Funnel(*row)
+
+
+def quickscan_answers(initiative: Initiative) -> dict[str, QuickscanItem]:
+    items = db.session.scalars(select(QuickscanItem).where(QuickscanItem.initiative_id == initiative.id))
+    return {item.criterion: item for item in items}
+
+
+def save_quickscan(initiative: Initiative, actor: User, answers: dict[str, tuple[str, str]]) -> quickscan.Verdict:
+    """Store each criterion's answer and note; returns the verdict for them."""
+    verdict = quickscan.assess({key: answer for key, (answer, _note) in answers.items()})
+    existing = quickscan_answers(initiative)
+    now = utcnow()
+    for key, (answer, note) in answers.items():
+        item = existing.get(key) or QuickscanItem(initiative_id=initiative.id, criterion=key)
+        item.answer, item.note, item.updated_by_id, item.updated_at = answer, note, actor.id, now
+        db.session.add(item)
+    record("initiative.quickscan_saved", actor.id, initiative, verdict=verdict.verdict)
+    return verdict
+
+
+def quickscan_verdict(items: dict[str, QuickscanItem]) -> quickscan.Verdict:
+    return quickscan.assess({key: items[key].answer if key in items else "unknown" for key in quickscan.CRITERIA})

@@ -1,0 +1,104 @@
+"""Inviting the street: flyers (PDF), the poster, e-mail invitations and the WhatsApp link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import access
+from portal.extensions import db
+from portal.forms import options
+from portal.households import service as households
+from portal.invitations import flyers, forms, service
+from portal.models import Initiative
+
+bp = Blueprint("invitations", __name__)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "private, no-store"})
+
+
+def whatsapp_url(initiative: Initiative) -> str:
+    return "https://wa.me/?text=" + quote(service.whatsapp_text(initiative))
+
+
+def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None, status: int = 200) -> tuple[str, int]:
+    open_households = [h for h in households.households(initiative) if h.status == "open"]
+    invite_form = invite_form or forms.InviteForm(formdata=None)
+    invite_form.household_id.choices = options((h.id, f"{h.street} {h.house_number}{h.addition.lower()}")
+                                               for h in open_households)
+    return render_template("invitations/index.html", initiative=initiative, invite_form=invite_form,
+                           flyer_form=forms.FlyerForm(formdata=None), whatsapp_url=whatsapp_url(initiative),
+                           household_count=len(open_households)), status
+
+
+@bp.route("/i/<slug>/invite", methods=["GET", "POST"])
+@login_required
+def index(slug: str) -> Response | tuple[str, int]:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    form = forms.InviteForm()
+    form.household_id.choices = options((h.id, "") for h in households.households(initiative) if h.status == "open")
+    if not form.validate_on_submit():
+        return _render(initiative, form if form.is_submitted() else None, 422 if form.is_submitted() else 200)
+    household = access.household_for_manager_or_404(initiative, form.household_id.data)
+    service.invite_by_email(initiative, household, current_user, form.email.data)
+    db.session.commit()
+    flash(_("The invitation is on its way to %(email)s.", email=form.email.data), "success")
+    return redirect(url_for(".index", slug=slug))
+
+
+@bp.route("/i/<slug>/flyers.pdf")
+@login_required
+def batch_flyers(slug: str) -> Response:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    form = forms.FlyerForm(formdata=request.args)
+    if not form.validate():
+        abort(400)
+    rows = [h for h in households.households(initiative) if h.status == "open"]
+    if not rows:
+        abort(404)
+    data = flyers.flyers_pdf(service.flyer_initiative(initiative), [service.flyer_household(h) for h in rows],
+                             layout=form.layout.data, cut_marks=form.cut_marks.data, language=form.language.data,
+                             today=_today())
+    service.record_download(initiative, current_user, "flyer", len(rows))
+    db.session.commit()
+    return _pdf(data, f"folders-{initiative.slug}.pdf")
+
+
+@bp.route("/i/<slug>/households/<int:household_id>/flyer.pdf")
+@login_required
+def household_flyer(slug: str, household_id: int) -> Response:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    household = access.household_for_manager_or_404(initiative, household_id)
+    form = forms.FlyerForm(formdata=request.args)
+    if household.status != "open" or not form.validate():
+        abort(404)
+    data = flyers.single_flyer_pdf(service.flyer_initiative(initiative), service.flyer_household(household),
+                                   language=form.language.data, today=_today())
+    service.record_download(initiative, current_user, "flyer", 1)
+    db.session.commit()
+    return _pdf(data, f"folder-{household.street}-{household.house_number}{household.addition}.pdf".lower())
+
+
+@bp.route("/i/<slug>/poster.pdf")
+@login_required
+def poster(slug: str) -> Response:
+    initiative = access.initiative_for_manager_or_404(current_user, slug)
+    form = forms.FlyerForm(formdata=request.args)
+    if not form.validate():
+        abort(400)
+    data = flyers.poster_pdf(service.flyer_initiative(initiative), language=form.language.data, today=_today())
+    service.record_download(initiative, current_user, "poster", 1)
+    db.session.commit()
+    return _pdf(data, f"poster-{initiative.slug}.pdf")
