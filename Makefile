@@ -40,7 +40,7 @@ lint: $(STAMP)
 
 # Extract new strings, merge them into the catalogs, compile. Translate the new Dutch entries before committing.
 translations: $(STAMP)
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output -o translations/messages.pot .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(PYBABEL) compile -d translations --statistics
 

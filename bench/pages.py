@@ -18,7 +18,8 @@ from _harness import flask, gunicorn, postgres_database, report, requests_per_se
 
 TARGET = 0.25
 PAGES = ["/", "/account/login", "/i/beukenlaan"]  # the 40-home demo street
-LOGGED_IN_PAGES = ["/i/beukenlaan/doors", "/i/beukenlaan/manage"]  # as its champion
+LOGGED_IN_PAGES = ["/i/beukenlaan/doors", "/i/beukenlaan/manage", "/i/beukenlaan/conditions/results",
+                   "/i/beukenlaan/estimate", "/i/beukenlaan/feasibility"]  # as its champion (also a resident)
 
 
 def main() -> None:

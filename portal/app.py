@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -84,17 +84,20 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.filters["code"] = lambda code: format_code(code) if code else ""
     app.jinja_env.globals["label"] = label
+    # A msgid that arrives as data (source notes marked N_ in the domain): translated, never %-formatted.
+    app.jinja_env.filters["translate"] = lambda text: get_translations().ugettext(text)
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
     from portal.conditions.routes import bp as conditions
+    from portal.feasibility.routes import bp as feasibility
     from portal.households.routes import bp as households
     from portal.initiatives.routes import bp as initiatives
     from portal.invitations.routes import bp as invitations
     from portal.main.routes import bp as main
 
-    for blueprint in (main, accounts, initiatives, households, invitations, conditions):
+    for blueprint in (main, accounts, initiatives, households, invitations, conditions, feasibility):
         app.register_blueprint(blueprint)
     if app.config["PORTAL_ENV"] == "development":
         from portal.main.dev import bp as dev

@@ -16,6 +16,7 @@ from portal.domain import codes
 from portal.extensions import db
 from portal.models import (
     DoorStatus,
+    FeasibilityParams,
     HomeType,
     Household,
     Initiative,
@@ -56,6 +57,8 @@ class Street:
     members: int  # households that joined online
     story: str
     quickscan: dict[str, str]
+    scenario: str = "A"
+    parameters: dict[str, float] | None = None  # a coordinator's version on top of the 2026 defaults
 
 
 STREETS = [
@@ -70,13 +73,14 @@ STREETS = [
            "Ons hofje heeft twaalf huizen rond een binnentuin. Samen willen we een klein ringnet, "
            "zodat iedereen later kan aansluiten als zijn ketel op is.",
            {"ground_bound_rows": "yes", "insulation": "yes", "soil_depth": "yes", "drilling_spot": "yes",
-            "home_count": "yes", "private_owners": "partly"}),
+            "home_count": "yes", "private_owners": "partly"}, scenario="B"),
     Street("beukenlaan", "Warm de Beukenlaan", "Beukenlaan", list(range(1, 41)), "3523 EF", 8,
            ProgrammeStage.pilot, Phase.development, "shared_loop", 27,
            "Met veertig woningen zijn we een van de pilots. We hebben een ontwerp en praten nu over de "
            "deelnameovereenkomst.",
            {"ground_bound_rows": "yes", "insulation": "yes", "soil_depth": "yes", "drilling_spot": "partly",
-            "home_count": "yes", "private_owners": "yes"}),
+            "home_count": "yes", "private_owners": "yes"},
+           parameters={"loan_years": 20, "w_per_m": 40.0, "drill_per_m": 65.0}),
 ]
 # How much the demo residents care, on average (seed: costs first for most); noise makes each one differ.
 IMPORTANCE = {"costs_stable": 9.0, "favourable_loan": 6.5, "nobody_obliged": 6.5, "flexible_moving": 6.0,
@@ -142,7 +146,7 @@ def seed() -> list[tuple[str, str]]:
     for street, champion in zip(STREETS, champions, strict=True):
         initiative = Initiative(municipality_id=utrecht.id, slug=street.slug, name=street.name,
                                 streets=f"{street.street} {street.numbers[0]}-{street.numbers[-1]}", place="Utrecht",
-                                story=street.story, variant=street.variant, scenario="A",
+                                story=street.story, variant=street.variant, scenario=street.scenario,
                                 programme_stage=street.stage, phase=street.phase, created_by_id=champion.id)
         db.session.add(initiative)
         db.session.flush()
@@ -154,6 +158,10 @@ def seed() -> list[tuple[str, str]]:
         db.session.add_all(QuickscanItem(initiative_id=initiative.id, criterion=key, answer=answer,
                                          updated_by_id=champion.id, updated_at=utcnow())
                            for key, answer in street.quickscan.items())
+        if street.parameters:
+            db.session.add(FeasibilityParams(initiative_id=initiative.id, version=1, values=street.parameters,
+                                             note="Proefboring: de bodem geeft iets meer warmte; lening 20 jaar.",
+                                             changed_by_id=coordinator.id))
         households = _households(initiative, street, rng)
         db.session.flush()
         joined = [households[0], *rng.sample(households[1:], street.members - 1)]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, StringField
@@ -22,6 +25,53 @@ class BaseForm(FlaskForm):
     @property
     def token_expired(self) -> bool:
         return bool(getattr(self, "csrf_token", None) is not None and self.csrf_token.errors)
+
+
+_POINT_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+CENT = Decimal("0.01")
+
+
+def parse_number(text: str) -> Decimal:
+    """A number as people type it here: "1,5", "1.234,56", "€ 45,50", "45.50", "4,35 %".
+
+    Raises ValueError when it is not a number. A point followed by digits only ("45.50") is a decimal
+    point; otherwise Dutch rules apply (comma decimals, point thousands)."""
+    cleaned = text.replace("€", "").replace("%", "").replace("\u00a0", "").replace(" ", "").strip()
+    if not cleaned:
+        raise ValueError("empty")
+    try:
+        number = Decimal(cleaned) if _POINT_DECIMAL.match(cleaned) else parse_decimal(cleaned, locale="nl_NL",
+                                                                                       strict=True)
+    except (NumberFormatError, InvalidOperation, ArithmeticError) as error:
+        raise ValueError(str(error)) from None
+    if not number.is_finite():
+        raise ValueError("not finite")
+    return number
+
+
+class EuroField(StringField):
+    """Money as people type it here: "45,50", "€ 1.234,56", "45.50", "45" → Decimal with cents."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = (valuelist[0] if valuelist else "") or ""
+        self.raw_text = text
+        if not text.strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_number(text).quantize(CENT, rounding=ROUND_HALF_UP)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter an amount in euros, for example 45,50.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return format_decimal(self.data, format="0.00", locale="nl_NL") if self.data is not None else ""
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

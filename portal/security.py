@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import Flask, Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -21,7 +24,33 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
+# Secrets that travel in URLs: household codes (/c/K7PM3QXD) and e-mail tokens. SECURITY.md: logs hold no
+# codes or tokens, so request lines are redacted before any handler (werkzeug, gunicorn) writes them.
+_SECRET_PATHS = re.compile(r"(/c/)[^/\s?\"]+|(/(?:confirm|reset-password|email/confirm)/)[^/\s?\"]+")
+
+
+def redact(text: str) -> str:
+    return _SECRET_PATHS.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def install_log_redaction() -> None:
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error", "portal"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
+
+
 def init_security(app: Flask) -> None:
+    install_log_redaction()
     production = app.config["PORTAL_ENV"] == "production"
 
     @app.after_request

@@ -16,7 +16,7 @@ def source_messages(tmp_path_factory):
     """Extract from the code and templates now, so a new string without a translation fails here."""
     pot = tmp_path_factory.mktemp("babel") / "messages.pot"
     CommandLineInterface().run(["pybabel", "--quiet", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                                "-k", "lazy_gettext", "-o", str(pot), str(ROOT)])
+                                "-k", "lazy_gettext", "-k", "N_", "-o", str(pot), str(ROOT)])
     with pot.open("rb") as handle:
         return [m for m in read_po(handle) if m.id]
 

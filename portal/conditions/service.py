@@ -226,3 +226,14 @@ def household_preferences(household_id: int, shown: Sequence[Condition]) -> tupl
     if not rankings:
         return {}, frozenset()
     return domain.household_weights(rankings, keys), domain.household_must_haves(rankings, keys)
+
+
+def preferences_by_household(initiative: Initiative, shown: Sequence[Condition]) -> dict[int, tuple[dict[str, float],
+                                                                                                   frozenset[str]]]:
+    """Borda weights and must-haves of every household that ranked (one query), for the scorecard."""
+    keys = [c.key for c in shown]
+    grouped: dict[int, list[domain.Ranking]] = {}
+    for item in _active_rankings(Ranking.initiative_id == initiative.id):
+        grouped.setdefault(item.household_id, []).append(item)
+    return {household_id: (domain.household_weights(items, keys), domain.household_must_haves(items, keys))
+            for household_id, items in grouped.items()}

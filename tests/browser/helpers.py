@@ -134,3 +134,34 @@ def screenshot_path(test_name: str, step: str) -> Path:
         return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")
 
     return SCREENSHOTS / f"{safe(test_name)}-{safe(step)}.png"
+
+
+# A form control whose <label for> cannot reach it has no accessible name in the browser, yet axe's
+# "label" rule passes it: axe looks for label[for="<id>"] by text, while the browser follows the id to
+# the FIRST element that has it. So two elements with one id (say <h2 id="email"> and <input id="email">)
+# leave the second one unlabelled without any axe violation. This check asks the browser itself.
+_UNLABELLED_JS = """
+() => {
+  const controls = "input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset])"
+    + ":not([type=image]), select, textarea";
+  const problems = [];
+  for (const el of document.querySelectorAll(controls)) {
+    if (el.labels && el.labels.length > 0) continue;
+    if (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || el.title) continue;
+    let text = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.name ? `[name=${el.name}]` : "");
+    const same = el.id ? document.querySelectorAll(`[id="${CSS.escape(el.id)}"]`) : [];
+    if (same.length > 1) {
+      const first = same[0];
+      text += ` (id used ${same.length} times; label[for] resolves to the first, `
+        + `<${first.tagName.toLowerCase()}${first.className ? " class=" + first.className : ""}>)`;
+    }
+    problems.push(text);
+  }
+  return problems;
+}
+"""
+
+
+def unlabelled_controls(page: Page) -> list[str]:
+    """Form controls the browser gives no label (e.g. because their id is not unique on the page)."""
+    return [f"form control without a label: {problem}" for problem in page.evaluate(_UNLABELLED_JS)]

@@ -186,6 +186,11 @@ class ParameterInfo:
     choices: tuple[str, ...] = ()
 
 
+def N_(text: str) -> str:
+    """Returns ``text`` unchanged; ``pybabel extract -k N_`` collects it and the web layer translates it."""
+    return text
+
+
 def _info(*items: ParameterInfo) -> Mapping[str, ParameterInfo]:
     return {item.key: item for item in items}
 
@@ -194,110 +199,110 @@ _P = ParameterInfo
 #: Every parameter, in the order of FEASIBILITY.md §1 (used for forms and the sources page).
 PARAMETER_INFO: Final[Mapping[str, ParameterInfo]] = _info(
     _P("gas_price", "prices", "€/m³",
-       "ACM 2026 gas reference implied by its heat cap: 40.97 €/GJ × 0.03165 GJ/m³ "
-       "(incl. energy tax 0.7268 and VAT)", 2026, 0, 10, allow_zero=False),
+       N_("ACM 2026 gas reference implied by its heat cap: 40.97 €/GJ × 0.03165 GJ/m³ "
+       "(incl. energy tax 0.7268 and VAT)"), 2026, 0, 10, allow_zero=False),
     _P("gas_fixed", "prices", "€/yr",
-       "Network and supplier fixed charges saved when the gas connection is removed (removal is free "
-       "since February 2024, ACM); CBS 84672NED components; cautious", 2026, 0, 5000),
-    _P("boiler_maintenance", "prices", "€/yr", "Boiler service avoided (assumption)", 2026, 0, 2000),
+       N_("Network and supplier fixed charges saved when the gas connection is removed (removal is free "
+       "since February 2024, ACM); CBS 84672NED components; cautious"), 2026, 0, 5000),
+    _P("boiler_maintenance", "prices", "€/yr", N_("Boiler service avoided (assumption)"), 2026, 0, 2000),
     _P("boiler_reserve", "prices", "€/yr",
-       "Avoided boiler replacement, € 2,700 over 15 years (assumption)", 2026, 0, 2000),
+       N_("Avoided boiler replacement, € 2,700 over 15 years (assumption)"), 2026, 0, 2000),
     _P("elec_price", "prices", "€/kWh",
-       "Energy tax 2026 0.1108 incl. VAT + supply ≈ 0.15 (supply part: assumption)", 2026, 0, 5,
+       N_("Energy tax 2026 0.1108 incl. VAT + supply ≈ 0.15 (supply part: assumption)"), 2026, 0, 5,
        allow_zero=False),
-    _P("gas_kwh_per_m3", "heat", "kWh/m³", "Lower heating value 31.65 MJ/m³ (31.65 / 3.6)", 2026, 0, 15,
+    _P("gas_kwh_per_m3", "heat", "kWh/m³", N_("Lower heating value 31.65 MJ/m³ (31.65 / 3.6)"), 2026, 0, 15,
        allow_zero=False),
-    _P("boiler_eff", "heat", "%", "Seasonal efficiency of the HR boiler (assumption, 85–95 %)", 2026, 0, 1,
+    _P("boiler_eff", "heat", "%", N_("Seasonal efficiency of the HR boiler (assumption, 85–95 %)"), 2026, 0, 1,
        allow_zero=False, percent=True),
-    _P("cooking_m3", "heat", "m³/yr", "Cooking gas replaced by induction (assumption)", 2026, 0, 500),
-    _P("cooking_kwh", "heat", "kWh/yr", "Electricity for induction cooking (assumption)", 2026, 0, 2000),
-    _P("full_load_hours", "heat_pumps", "h/yr", "Heat pump sizing: kW = heat / hours (assumption)", 2026,
+    _P("cooking_m3", "heat", "m³/yr", N_("Cooking gas replaced by induction (assumption)"), 2026, 0, 500),
+    _P("cooking_kwh", "heat", "kWh/yr", N_("Electricity for induction cooking (assumption)"), 2026, 0, 2000),
+    _P("full_load_hours", "heat_pumps", "h/yr", N_("Heat pump sizing: kW = heat / hours (assumption)"), 2026,
        0, 8760, allow_zero=False),
-    _P("min_hp_kw", "heat_pumps", "kW", "Smallest heat pump", 2026, 0, 100, allow_zero=False),
+    _P("min_hp_kw", "heat_pumps", "kW", N_("Smallest heat pump"), 2026, 0, 100, allow_zero=False),
     _P("scop_ground", "heat_pumps", "–",
-       "Field seasonal performance of a ground-source heat pump incl. tap water in existing homes "
-       "(Fraunhofer ISE field test 2025)", 2025, 1, 10),
+       N_("Field seasonal performance of a ground-source heat pump incl. tap water in existing homes "
+       "(Fraunhofer ISE field test 2025)"), 2025, 1, 10),
     _P("scop_air", "heat_pumps", "–",
-       "Field seasonal performance of an air-water heat pump incl. tap water in existing homes "
-       "(Fraunhofer ISE field test 2025)", 2025, 1, 10),
+       N_("Field seasonal performance of an air-water heat pump incl. tap water in existing homes "
+       "(Fraunhofer ISE field test 2025)"), 2025, 1, 10),
     _P("hp_ground_base", "heat_pumps", "€",
-       "Water-water heat pump + tank installed, excl. source (assumption, checked against Milieu Centraal "
-       "≈ € 30,000 all-in for 8 kW)", 2026, 0, 100_000),
-    _P("hp_ground_per_kw", "heat_pumps", "€/kW", "Ground-source heat pump cost per kW (assumption)", 2026,
+       N_("Water-water heat pump + tank installed, excl. source (assumption, checked against Milieu Centraal "
+       "≈ € 30,000 all-in for 8 kW)"), 2026, 0, 100_000),
+    _P("hp_ground_per_kw", "heat_pumps", "€/kW", N_("Ground-source heat pump cost per kW (assumption)"), 2026,
        0, 10_000),
     _P("hp_air_base", "heat_pumps", "€",
-       "Air-water heat pump installed (Milieu Centraal ≈ € 12,000 for 8 kW)", 2026, 0, 100_000),
-    _P("hp_air_per_kw", "heat_pumps", "€/kW", "Air-water heat pump cost per kW (Milieu Centraal)", 2026,
+       N_("Air-water heat pump installed (Milieu Centraal ≈ € 12,000 for 8 kW)"), 2026, 0, 100_000),
+    _P("hp_air_per_kw", "heat_pumps", "€/kW", N_("Air-water heat pump cost per kW (Milieu Centraal)"), 2026,
        0, 10_000),
     _P("indoor_adjustments", "heat_pumps", "€",
-       "Low-temperature radiators, induction group (assumption, 0–8,000; override per home)", 2026,
+       N_("Low-temperature radiators, induction group (assumption, 0–8,000; override per home)"), 2026,
        0, 100_000),
-    _P("hp_maintenance", "heat_pumps", "€/yr", "Maintenance per heat pump (assumption)", 2026, 0, 2000),
-    _P("isde_air_start", "subsidies", "€", "ISDE 2026 air-water heat pump: base amount", 2026, 0, 20_000),
-    _P("isde_air_per_kw", "subsidies", "€/kW", "ISDE 2026 air-water: € 225 per kW from the first kW", 2026,
+    _P("hp_maintenance", "heat_pumps", "€/yr", N_("Maintenance per heat pump (assumption)"), 2026, 0, 2000),
+    _P("isde_air_start", "subsidies", "€", N_("ISDE 2026 air-water heat pump: base amount"), 2026, 0, 20_000),
+    _P("isde_air_per_kw", "subsidies", "€/kW", N_("ISDE 2026 air-water: € 225 per kW from the first kW"), 2026,
        0, 5000),
-    _P("isde_air_label", "subsidies", "€", "ISDE 2026 air-water: A+++ label bonus", 2026, 0, 5000),
+    _P("isde_air_label", "subsidies", "€", N_("ISDE 2026 air-water: A+++ label bonus"), 2026, 0, 5000),
     _P("isde_ground", "subsidies", "€",
-       "ISDE per ground-source heat pump: RVO device list median (water-water 4,425; ground-water 4,650); "
-       "override per device", 2026, 0, 50_000),
-    _P("isde_heatnet", "subsidies", "€", "ISDE for a connection to a heat network (scenario C, resident)",
+       N_("ISDE per ground-source heat pump: RVO device list median (water-water 4,425; ground-water 4,650); "
+       "override per device"), 2026, 0, 50_000),
+    _P("isde_heatnet", "subsidies", "€", N_("ISDE for a connection to a heat network (scenario C, resident)"),
        2026, 0, 50_000),
     _P("w_per_m", "ground", "W/m",
-       "Ground extraction per metre borehole on kW·(1 − 1/SCOP); VDI 4640 range 30–55; within ~10 % of "
-       "GHEtool for 1–20 homes", 2026, 0, 150, allow_zero=False),
+       N_("Ground extraction per metre borehole on kW·(1 − 1/SCOP); VDI 4640 range 30–55; within ~10 % of "
+       "GHEtool for 1–20 homes"), 2026, 0, 150, allow_zero=False),
     _P("simultaneity_floor", "ground", "–",
-       "1.0 = no diversity discount for shared fields (interference offsets it)", 2026, 0, 1),
-    _P("borehole_max_m", "ground", "m", "Depth per borehole (local limits may be lower)", 2026, 0, 1000,
+       N_("1.0 = no diversity discount for shared fields (interference offsets it)"), 2026, 0, 1),
+    _P("borehole_max_m", "ground", "m", N_("Depth per borehole (local limits may be lower)"), 2026, 0, 1000,
        allow_zero=False),
-    _P("drill_per_m", "ground", "€/m", "Drilling + loop + grout (derived; range 50–90)", 2026, 0, 1000,
+    _P("drill_per_m", "ground", "€/m", N_("Drilling + loop + grout (derived; range 50–90)"), 2026, 0, 1000,
        allow_zero=False),
-    _P("per_borehole", "ground", "€", "Head, connection, pressure test per borehole (assumption)", 2026,
+    _P("per_borehole", "ground", "€", N_("Head, connection, pressure test per borehole (assumption)"), 2026,
        0, 20_000),
-    _P("mobilisation", "ground", "€", "Per project: rig to site, notification (melding), design "
-       "(assumption)", 2026, 0, 100_000),
-    _P("cluster_setup", "network", "€", "Per shared-loop cluster: manifold + design (assumption)", 2026,
+    _P("mobilisation", "ground", "€", N_("Per project: rig to site, notification (melding), design "
+       "(assumption)"), 2026, 0, 100_000),
+    _P("cluster_setup", "network", "€", N_("Per shared-loop cluster: manifold + design (assumption)"), 2026,
        0, 100_000),
-    _P("frontage_m", "network", "m", "Width of a home along the street", 2026, 0, 100, allow_zero=False),
-    _P("garden_pipe_per_m", "network", "€/m", "Collector pipes through gardens/fronts (assumption)", 2026,
+    _P("frontage_m", "network", "m", N_("Width of a home along the street"), 2026, 0, 100, allow_zero=False),
+    _P("garden_pipe_per_m", "network", "€/m", N_("Collector pipes through gardens/fronts (assumption)"), 2026,
        0, 5000),
-    _P("garden_conn_m", "network", "m", "Collector pipe metres per home (assumption)", 2026, 0, 100),
+    _P("garden_conn_m", "network", "m", N_("Collector pipe metres per home (assumption)"), 2026, 0, 100),
     _P("ring_trench_per_m", "network", "€/m",
-       "Street trench with two PE pipes and repaving (assumption, 150–500)", 2026, 0, 5000),
-    _P("ring_to_source_m", "network", "m", "Trench from the street to the borehole field (assumption)",
+       N_("Street trench with two PE pipes and repaving (assumption, 150–500)"), 2026, 0, 5000),
+    _P("ring_to_source_m", "network", "m", N_("Trench from the street to the borehole field (assumption)"),
        2026, 0, 1000),
-    _P("ring_conn", "network", "€", "House connection incl. wall entry, per home (assumption)", 2026,
+    _P("ring_conn", "network", "€", N_("House connection incl. wall entry, per home (assumption)"), 2026,
        0, 50_000),
-    _P("ring_plant", "network", "€", "Circulation pump, expansion, controls, metering (assumption)", 2026,
+    _P("ring_plant", "network", "€", N_("Circulation pump, expansion, controls, metering (assumption)"), 2026,
        0, 200_000),
-    _P("shared_maint_loop", "network", "%", "Yearly maintenance of a shared loop, of shared capex "
-       "(assumption)", 2026, 0, 0.2, percent=True),
-    _P("shared_maint_ring", "network", "%", "Yearly maintenance of a ring network, of shared capex "
-       "(assumption)", 2026, 0, 0.2, percent=True),
+    _P("shared_maint_loop", "network", "%", N_("Yearly maintenance of a shared loop, of shared capex "
+       "(assumption)"), 2026, 0, 0.2, percent=True),
+    _P("shared_maint_ring", "network", "%", N_("Yearly maintenance of a ring network, of shared capex "
+       "(assumption)"), 2026, 0, 0.2, percent=True),
     _P("loan_rate", "finance", "%",
-       "Nationaal Warmtefonds Energiebespaarlening example; 0 % for household income ≤ € 60,000; "
-       "the loan need not be repaid when the home is sold", 2026, 0, 0.25, percent=True),
-    _P("loan_years", "finance", "years", "Loan term (Warmtefonds terms 7/10/15/20)", 2026, 1, 40,
+       N_("Nationaal Warmtefonds Energiebespaarlening example; 0 % for household income ≤ € 60,000; "
+       "the loan need not be repaid when the home is sold"), 2026, 0, 0.25, percent=True),
+    _P("loan_years", "finance", "years", N_("Loan term (Warmtefonds terms 7/10/15/20)"), 2026, 1, 40,
        allow_zero=False, integer=True),
-    _P("coop_rate", "finance", "%", "Cooperative financing of the source (assumption)", 2026, 0, 0.25,
+    _P("coop_rate", "finance", "%", N_("Cooperative financing of the source (assumption)"), 2026, 0, 0.25,
        percent=True),
-    _P("coop_years", "finance", "years", "Cooperative financing term (assumption)", 2026, 1, 60,
+    _P("coop_years", "finance", "years", N_("Cooperative financing term (assumption)"), 2026, 1, 60,
        allow_zero=False, integer=True),
-    _P("esco_rate", "finance", "%", "Market party cost of capital (assumption)", 2026, 0, 0.25, percent=True),
-    _P("esco_years", "finance", "years", "Market party depreciation term (assumption)", 2026, 1, 60,
+    _P("esco_rate", "finance", "%", N_("Market party cost of capital (assumption)"), 2026, 0, 0.25, percent=True),
+    _P("esco_years", "finance", "years", N_("Market party depreciation term (assumption)"), 2026, 1, 60,
        allow_zero=False, integer=True),
-    _P("esco_margin", "finance", "%", "Market party margin on its costs (assumption)", 2026, 0, 1,
+    _P("esco_margin", "finance", "%", N_("Market party margin on its costs (assumption)"), 2026, 0, 1,
        percent=True),
     _P("acm_fixed", "tariffs", "€/yr",
-       "ACM maximum fixed heat tariff 2026 incl. VAT (2025's 760.77 + ≈ 67; to confirm)", 2026, 0, 5000),
-    _P("acm_gj", "tariffs", "€/GJ", "ACM maximum heat price 2026 incl. VAT", 2026, 0, 500, allow_zero=False),
-    _P("esco_connection_fee", "tariffs", "€", "One-off connection fee asked by the market party", 2026,
+       N_("ACM maximum fixed heat tariff 2026 incl. VAT (2025's 760.77 + ≈ 67; to confirm)"), 2026, 0, 5000),
+    _P("acm_gj", "tariffs", "€/GJ", N_("ACM maximum heat price 2026 incl. VAT"), 2026, 0, 500, allow_zero=False),
+    _P("esco_connection_fee", "tariffs", "€", N_("One-off connection fee asked by the market party"), 2026,
        0, 50_000),
-    _P("co2_gas", "co2", "kg/m³", "Combustion of natural gas (CE Delft for co2emissiefactoren.nl)", 2026,
+    _P("co2_gas", "co2", "kg/m³", N_("Combustion of natural gas (CE Delft for co2emissiefactoren.nl)"), 2026,
        0, 5),
-    _P("co2_elec", "co2", "kg/kWh", "NL electricity production mix (CE Delft for co2emissiefactoren.nl)",
+    _P("co2_elec", "co2", "kg/kWh", N_("NL electricity production mix (CE Delft for co2emissiefactoren.nl)"),
        2026, 0, 2),
     _P("cost_split", "network", "–",
-       "How the shared source is divided: equally per home or in proportion to heat demand", 2026,
+       N_("How the shared source is divided: equally per home or in proportion to heat demand"), 2026,
        choices=tuple(c.value for c in CostSplit)),
 )
 del _P

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, ValidationError
+from wtforms.validators import Length, NumberRange, Optional
+
+from portal.domain import feasibility as model
+from portal.feasibility import texts
+from portal.forms import BaseForm, EuroField, options, parse_number, strip
+from portal.households.forms import HOME_TYPES
+
+
+class HouseholdInputsForm(BaseForm):
+    gas_m3 = IntegerField(_l("Gas use per year in m³"), description=_l(
+        "You find it on your yearly energy bill. Leave empty to use the average for your type of home."),
+        validators=[Optional(), NumberRange(min=100, max=20000, message=_l(
+            "Enter a number between %(min)s and %(max)s."))])
+    home_type = SelectField(_l("Type of home"), choices=options(HOME_TYPES))
+    indoor_cost_eur = EuroField(_l("Expected costs of work inside your home (optional)"), description=_l(
+        "For example low-temperature radiators or an induction cooker. We assume € 3.000 if you leave it empty."),
+        validators=[Optional(), NumberRange(min=0, max=50000, message=_l(
+            "Enter an amount between € 0 and € 50.000."))])
+    is_low_income = BooleanField(_l("Our joint household income is € 60.000 or less"), description=_l(
+        "Then you may get a loan at 0% interest. Only you see this; it is used only for your own estimate."))
+    submit = SubmitField(_l("Calculate my estimate"))
+
+
+def _display(info: model.ParameterInfo, value: Any) -> str:
+    if info.choices:
+        return str(value)
+    number = (Decimal(str(value)) * (100 if info.percent else 1)).quantize(Decimal("0.0001")).normalize()
+    return format(number, "f").replace(".", ",")
+
+
+class ParameterField(StringField):
+    """One model parameter typed the Dutch way ("4,35" for 4.35 %), checked by the model's own bounds."""
+
+    def __init__(self, info: model.ParameterInfo, *args: Any, **kwargs: Any) -> None:
+        self.info = info
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        self.value = None
+        try:
+            number = parse_number(self.data or "")
+        except ValueError:
+            raise ValidationError(texts.PARAMETER_ERRORS["not_a_number"]) from None
+        stored = number / 100 if self.info.percent else number
+        try:
+            self.value = model.check_value(self.info.key, float(stored) if not self.info.integer else stored)
+        except model.ParameterError as error:
+            limit = error.limit
+            if limit is not None and self.info.percent:
+                limit = limit * 100
+            shown = f"{limit:g}".replace(".", ",") if limit is not None else ""
+            raise ValidationError(texts.PARAMETER_ERRORS.get(error.reason, texts.PARAMETER_ERRORS["unknown"])
+                                  % {"limit": shown}) from None
+
+
+def parameters_form(current: model.Parameters) -> BaseForm:
+    """Every parameter with its current value; the model's bounds validate (nothing saved on error)."""
+
+    class ParametersForm(BaseForm):
+        note = StringField(_l("What changed and why (optional)"), filters=[strip],
+                           validators=[Optional(), Length(max=500, message=_l("Use at most %(max)d characters."))])
+        submit = SubmitField(_l("Save as a new version"))
+
+    for key, info in model.PARAMETER_INFO.items():
+        label = texts.PARAMETERS.get(key, key)
+        if info.choices:
+            setattr(ParametersForm, key, SelectField(label, choices=options(
+                (choice, texts.COST_SPLITS.get(choice, choice)) for choice in info.choices),
+                default=str(getattr(current, key))))
+        else:
+            setattr(ParametersForm, key, ParameterField(info, label, default=_display(info, getattr(current, key))))
+    return ParametersForm()
+
+
+def values_of(form: BaseForm, current: model.Parameters) -> dict[str, Any]:
+    """The typed values; a field left as shown keeps its exact current value (the display is rounded)."""
+    values = {}
+    for key in model.PARAMETER_INFO:
+        field = form[key]
+        if isinstance(field, ParameterField):
+            unchanged = (field.data or "").strip() == field.default
+            values[key] = getattr(current, key) if unchanged else field.value
+        else:
+            values[key] = field.data
+    return values

@@ -1,0 +1,208 @@
+"""Feasibility for an initiative: parameters (versioned), the homes as the model sees them, a resident's
+estimate with levers, the participation curve, the coordinator's comparison and scorecard, snapshots.
+
+The maths is portal.domain.feasibility; this module loads rows (one query each) and converts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.audit.service import record
+from portal.conditions import service as conditions
+from portal.domain import feasibility as model
+from portal.extensions import db
+from portal.models import DoorStatus, FeasibilityParams, Household, Initiative, Membership, Phase, User
+
+DEFAULT_VARIANT = model.Variant.SHARED_LOOP  # when the street has not chosen yet
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterSet:
+    params: model.Parameters
+    version: int  # 0 = the 2026 defaults, never changed
+    row: FeasibilityParams | None
+
+
+def parameters(initiative: Initiative) -> ParameterSet:
+    """The newest parameter version of the initiative (defaults when none was saved)."""
+    row = db.session.scalars(select(FeasibilityParams).where(FeasibilityParams.initiative_id == initiative.id)
+                             .order_by(FeasibilityParams.version.desc()).limit(1)).first()
+    if row is None:
+        return ParameterSet(model.Parameters(), 0, None)
+    return ParameterSet(model.Parameters.from_mapping(row.values), row.version, row)
+
+
+def parameter_history(initiative: Initiative) -> list[tuple[FeasibilityParams, str | None]]:
+    rows = db.session.execute(
+        select(FeasibilityParams, User.name).outerjoin(User, User.id == FeasibilityParams.changed_by_id)
+        .where(FeasibilityParams.initiative_id == initiative.id).order_by(FeasibilityParams.version.desc())
+    ).all()
+    return [(row, name) for row, name in rows]
+
+
+def save_parameters(initiative: Initiative, actor: User, values: dict[str, Any], note: str) -> FeasibilityParams:
+    """A new immutable version holding the values that differ from the defaults.
+
+    Raises model.ParameterError (key, reason, limit) for a bad value; nothing is stored then.
+    """
+    params = model.Parameters.from_mapping(values)
+    current = parameters(initiative)
+    row = FeasibilityParams(initiative_id=initiative.id, version=current.version + 1, values=params.changed(),
+                            note=note, changed_by_id=actor.id)
+    db.session.add(row)
+    before, after = current.params.to_mapping(), params.to_mapping()
+    record("feasibility.parameters_changed", actor.id, initiative, version=row.version,
+           changed=[key for key in after if after[key] != before[key]])
+    return row
+
+
+def option_of(initiative: Initiative) -> model.Option:
+    variant = model.Variant(initiative.variant) if initiative.variant in {v.value for v in model.Variant} else (
+        DEFAULT_VARIANT)
+    return model.Option(variant, model.Scenario(initiative.scenario or "A"))
+
+
+def street(initiative: Initiative) -> list[Household]:
+    """The open households in street order, with whether someone lives there as a member: one query."""
+    return list(db.session.scalars(
+        select(Household).where(Household.initiative_id == initiative.id, Household.status == "open")
+        .order_by(Household.position.is_(None), Household.position, Household.house_number)))
+
+
+def home_of(household: Household, *, private: bool) -> model.Home:
+    """The model's view of a household. ``private`` adds the household's own income indication and
+    indoor cost, which only its own estimate may use (SPEC §7: kept private)."""
+    gas = household.gas_m3 or model.DEFAULT_GAS_M3_BY_HOME_TYPE.get(household.home_type, 1100.0)
+    return model.Home(
+        id=household.id, position=household.position, block=household.block or f"home-{household.id}",
+        gas_m3=float(gas), low_income=household.is_low_income if private else False,
+        indoor_cost=float(household.indoor_cost_eur) if private and household.indoor_cost_eur is not None else None,
+    )
+
+
+def joined_ids(initiative: Initiative) -> set[int]:
+    """Households with at least one current member (the participation residents see as counts)."""
+    return set(db.session.scalars(select(Membership.household_id).where(
+        Membership.initiative_id == initiative.id, Membership.ended_at.is_(None))))
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """What one household sees first: its monthly difference, the range, the levers and the details."""
+
+    option: model.Option
+    parameter_version: int
+    participating: int  # households in the set the estimate assumes
+    assumes_everyone: bool  # fewer than two take part yet: the estimate assumes the whole street
+    result: model.SetResult
+    figures: model.HomeFigures
+    range_low: Decimal | None
+    range_high: Decimal | None
+    levers: model.Levers
+    curve: model.Curve
+    street_counts: dict[str, int]
+
+
+def estimate(household: Household) -> Estimate:
+    """The household's estimate with the households that take part now (itself included)."""
+    initiative = household.initiative
+    current = parameters(initiative)
+    option = option_of(initiative)
+    households = street(initiative)
+    joined = joined_ids(initiative) | {household.id}
+    homes = [home_of(h, private=h.id == household.id) for h in households]
+    everyone = len(joined) < 2
+    participating = homes if everyone else [home for home in homes if home.id in joined]
+    result = model.evaluate(participating, current.params, option.variant, option.scenario)
+    curve = model.curve([home_of(h, private=False) for h in households], current.params, option.variant,
+                        option.scenario)
+    point = curve.points[len(participating) - 1] if participating else None
+    low, high = _range(point) if point else (None, None)
+    return Estimate(
+        option=option, parameter_version=current.version, participating=len(participating),
+        assumes_everyone=everyone, result=result, figures=result.home(household.id).figures,
+        range_low=low, range_high=high,
+        levers=model.levers(household.id, participating, current.params, option.variant, option.scenario,
+                            street=homes),
+        curve=curve, street_counts=street_counts(households, joined),
+    )
+
+
+def _range(point: model.CurvePoint) -> tuple[Decimal, Decimal]:
+    values = (point.compact.worst_monthly_delta_gas, point.spread.worst_monthly_delta_gas)
+    return min(values), max(values)
+
+
+def street_counts(households: Sequence[Household], joined: set[int]) -> dict[str, int]:
+    """Anonymous counts for the street strip: taking part, not taking part (said no at the door), unknown."""
+    counts = {"joined": 0, "declined": 0, "unknown": 0}
+    for household in households:
+        if household.id in joined:
+            counts["joined"] += 1
+        elif household.door_status == DoorStatus.not_interested:
+            counts["declined"] += 1
+        else:
+            counts["unknown"] += 1
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The coordinator's view of one participating set: every option, its curve and scorecard."""
+
+    parameter_version: int
+    households: list[Household]
+    included: set[int]
+    results: dict[model.Option, model.SetResult]
+    curves: dict[model.Option, model.Curve]
+    scorecards: dict[model.Option, model.Scorecard]
+    acceptance: dict[model.Option, model.OptionAcceptance]
+
+
+def comparison(initiative: Initiative, included: Iterable[int] | None = None) -> Comparison:
+    """Variant × scenario for the chosen homes (default: the households that joined, else everyone)."""
+    current = parameters(initiative)
+    households = street(initiative)
+    ids = {h.id for h in households}
+    chosen = set(included) & ids if included is not None else (joined_ids(initiative) & ids or ids)
+    homes = [home_of(h, private=False) for h in households]
+    participating = [home for home in homes if home.id in chosen]
+    curves = model.curves(homes, current.params)
+    context = model.InitiativeContext(
+        withdrawal_free=initiative.phase == Phase.preparation,
+        every_address_has_code=all(h.code for h in households),
+        energy_labels={h.id: h.energy_label for h in households},
+    )
+    cards = model.scorecards(homes, participating, current.params, context, curves_by_option=curves)
+    shown = conditions.shown_conditions(initiative)
+    preferences = [model.Preference(household_id, weights, musts) for household_id, (weights, musts)
+                   in conditions.preferences_by_household(initiative, shown).items()]
+    return Comparison(
+        parameter_version=current.version, households=households, included=chosen,
+        results={option: model.evaluate(participating, current.params, option.variant, option.scenario)
+                 for option in model.OPTIONS},
+        curves=curves, scorecards=cards, acceptance=model.acceptance(cards, preferences),
+    )
+
+
+def snapshot(household: Household) -> dict[str, Any]:
+    """What the household saw, as stored with a commitment (inputs, parameter version, outputs)."""
+    current = estimate(household)
+    return model.snapshot(current.result, parameter_version=current.parameter_version,
+                          household_id=household.id, curve=current.curve)
+
+
+def save_household_inputs(household: Household, actor: User, *, gas_m3: int | None, home_type: str,
+                          indoor_cost_eur: Decimal | None, is_low_income: bool) -> None:
+    """The household's own inputs (optional). The income indication is used only in its own estimate."""
+    household.gas_m3 = gas_m3
+    household.home_type = home_type
+    household.indoor_cost_eur = indoor_cost_eur
+    household.is_low_income = is_low_income
+    record("feasibility.household_inputs", actor.id, household)

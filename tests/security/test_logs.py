@@ -1,0 +1,32 @@
+import logging
+
+from portal.security import RedactSecrets, redact
+from tests.conftest import PASSWORD
+
+
+def test_request_lines_lose_codes_and_tokens():
+    assert redact('"GET /c/K7PM3QXD HTTP/1.1" 200') == '"GET /c/[redacted] HTTP/1.1" 200'
+    assert redact("POST /account/confirm/abc-DEF_123?next=/x") == "POST /account/confirm/[redacted]?next=/x"
+    assert redact("/account/reset-password/tok") == "/account/reset-password/[redacted]"
+    assert redact("/account/email/confirm/tok") == "/account/email/confirm/[redacted]"
+    assert redact("/i/lindelaan/doors") == "/i/lindelaan/doors"
+
+
+def test_the_filter_rewrites_formatted_records():
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s "%s" %s',
+                               ("127.0.0.1", "GET /c/K7PM3QXD HTTP/1.1", 200), None)
+    RedactSecrets().filter(record)
+    assert "K7PM3QXD" not in record.getMessage()
+
+
+def test_no_password_code_or_address_reaches_the_logs(client, caplog, make_initiative, make_household):
+    household = make_household(make_initiative(), street="Geheimstraat", house_number=7)
+    caplog.set_level(logging.DEBUG)
+    client.post("/account/login", data={"email": "x@example.nl", "password": PASSWORD})
+    client.post("/account/register", data={"name": "A", "email": "a@example.nl", "password": PASSWORD})
+    client.get(f"/c/{household.code}")
+    client.get("/c/WRONGCOD")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert PASSWORD not in logged
+    assert household.code not in logged
+    assert "Geheimstraat" not in logged
