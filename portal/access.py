@@ -8,7 +8,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from portal.extensions import db
-from portal.models import Household, Initiative, Membership, Role, User
+from portal.models import Household, Initiative, Membership, Municipality, Role, User
 
 
 def managed_initiatives_clause(user: Any) -> ColumnElement[bool]:
@@ -44,29 +44,35 @@ def is_manager_of(user: Any, initiative: Initiative) -> bool:
         g.role == Role.champion and g.initiative_id == initiative.id for g in user.grants))
 
 
-def initiative_or_404(slug: str) -> Initiative:
-    initiative = db.session.scalars(select(Initiative).where(Initiative.slug == slug)).first()
+def _initiative_where_or_404(slug: str, scope: ColumnElement[bool]) -> Initiative:
+    initiative = db.session.scalars(select(Initiative).where(Initiative.slug == slug, scope)).first()
     if initiative is None:
         abort(404)
     return initiative
+
+
+def initiative_or_404(slug: str) -> Initiative:
+    """Any initiative (its public page)."""
+    return _initiative_where_or_404(slug, true())
 
 
 def initiative_for_manager_or_404(user: User, slug: str) -> Initiative:
-    initiative = db.session.scalars(
-        select(Initiative).where(Initiative.slug == slug, managed_initiatives_clause(user))
-    ).first()
-    if initiative is None:
-        abort(404)
-    return initiative
+    return _initiative_where_or_404(slug, managed_initiatives_clause(user))
 
 
 def initiative_for_coordinator_or_404(user: User, slug: str) -> Initiative:
-    initiative = db.session.scalars(
-        select(Initiative).where(Initiative.slug == slug, coordinated_initiatives_clause(user))
-    ).first()
-    if initiative is None:
+    return _initiative_where_or_404(slug, coordinated_initiatives_clause(user))
+
+
+def municipality_for_coordinator_or_404(user: User, slug: str) -> Municipality:
+    query = select(Municipality).where(Municipality.slug == slug)
+    if not user.is_admin:
+        query = query.where(Municipality.id.in_(
+            [g.municipality_id for g in user.grants if g.role == Role.coordinator]))
+    municipality = db.session.scalars(query).first()
+    if municipality is None:
         abort(404)
-    return initiative
+    return municipality
 
 
 def household_for_manager_or_404(initiative: Initiative, household_id: int) -> Household:

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from portal import access
 from portal.conditions import forms, service
-from portal.domain import csvsafe
 from portal.domain.ranking import RankingError
+from portal.exports import csv_response
 from portal.extensions import db
 from portal.households import service as households
-from portal.models import Condition, Initiative, Municipality, Role
+from portal.models import Condition, Initiative
 
 bp = Blueprint("conditions", __name__)
 
@@ -131,8 +131,7 @@ def _csv(view: service.ResultsView, filename: str) -> Response:
     rows = [[row.condition.key, condition_label(row.condition), round(row.result.mean_rank, 2),
              round(row.result.borda_points, 2), round(row.result.borda_score, 3), round(row.result.top3_share, 3),
              round(row.result.must_have_share, 3), view.household_count] for row in view.rows]
-    return Response(csvsafe.rows_to_csv(header, rows), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return csv_response(header, rows, filename)
 
 
 @bp.route("/i/<slug>/conditions/results.csv")
@@ -143,21 +142,10 @@ def results_csv(slug: str) -> Response:
     return _csv(view, f"voorwaarden-{initiative.slug}.csv")
 
 
-def _municipality_for_coordinator_or_404(slug: str) -> Municipality:
-    coordinates = [g.municipality_id for g in current_user.grants if g.role == Role.coordinator]
-    query = select(Municipality).where(Municipality.slug == slug)
-    if not current_user.is_admin:
-        query = query.where(Municipality.id.in_(coordinates))
-    municipality = db.session.scalars(query).first()
-    if municipality is None:
-        abort(404)
-    return municipality
-
-
 @bp.route("/municipalities/<slug>/conditions")
 @login_required
 def municipality(slug: str) -> str:
-    place = _municipality_for_coordinator_or_404(slug)
+    place = access.municipality_for_coordinator_or_404(current_user, slug)
     return render_template("conditions/municipality.html", municipality=place,
                            view=service.municipality_results(place.id), label=condition_label)
 
@@ -165,7 +153,7 @@ def municipality(slug: str) -> str:
 @bp.route("/municipalities/<slug>/conditions.csv")
 @login_required
 def municipality_csv(slug: str) -> Response:
-    place = _municipality_for_coordinator_or_404(slug)
+    place = access.municipality_for_coordinator_or_404(current_user, slug)
     return _csv(service.municipality_results(place.id), f"voorwaarden-{place.slug}.csv")
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.service import record
 from portal.conditions.catalogue import CATALOGUE
 from portal.domain import ranking as domain
+from portal.domain.errors import DomainError
 from portal.extensions import db
 from portal.models import Condition, Initiative, InitiativeCondition, Membership, Ranking, User
 from portal.models.base import utcnow
@@ -24,13 +25,8 @@ from portal.models.base import utcnow
 MIN_SHOWN = 10  # an initiative keeps at least this many conditions to rank
 
 
-class ConditionsError(ValueError):
+class ConditionsError(DomainError):
     """``too_few_shown`` (hiding would leave fewer than MIN_SHOWN)."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 def ensure_catalogue() -> int:

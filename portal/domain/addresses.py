@@ -35,7 +35,8 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+
+from portal.domain.errors import DomainError
 
 __all__ = [
     "MAX_HOUSE_NUMBER",
@@ -96,28 +97,17 @@ _HEADER_WORDS = frozenset({"straat", "straatnaam", "adres", "huisnummer", "postc
 _WHITESPACE = re.compile(r"\s+")
 
 
-class AddressError(ValueError):
+class AddressError(DomainError):
     """A bad address input. ``code`` is machine-readable; ``params`` carry the details.
 
     ``line`` (1-based) is set when the error comes from a pasted list.
     """
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
     @property
     def line(self) -> int | None:
         """1-based line number in the pasted list, or None for a single input."""
         return self.params.get("line")
 
-    def __repr__(self) -> str:
-        details = ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))
-        return f"AddressError({self.code!r}{', ' if details else ''}{details})"
-
-    def __str__(self) -> str:
-        return repr(self)
 
 
 class AddressListError(ValueError):

@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+
+from portal.domain.errors import DomainError
 
 __all__ = ["CoalitionError", "CoalitionResult", "Failure", "Pledge", "Round", "stable_coalition"]
 
@@ -39,20 +40,9 @@ COST_TOO_HIGH = "cost_too_high"
 """Failure code: the home's monthly delta exceeds its ``max_monthly_delta``."""
 
 
-class CoalitionError(ValueError):
+class CoalitionError(DomainError):
     """Bad input to :func:`stable_coalition`; ``code`` and ``params`` say what."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def __repr__(self) -> str:
-        details = ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))
-        return f"CoalitionError({self.code!r}{', ' if details else ''}{details})"
-
-    def __str__(self) -> str:
-        return repr(self)
 
 
 @dataclass(frozen=True, slots=True)

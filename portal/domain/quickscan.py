@@ -34,7 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from portal.domain.errors import DomainError
 
 __all__ = [
     "ANSWERS",
@@ -82,20 +83,9 @@ MAX_UNKNOWN = 3  # this many unknown answers or more: doubt
 _SEVERITY = {"no": 1, "unknown": 2, "partly": 3}
 
 
-class QuickscanError(ValueError):
+class QuickscanError(DomainError):
     """Bad quickscan answers; ``code`` and ``params`` say what."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def __repr__(self) -> str:
-        details = ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))
-        return f"QuickscanError({self.code!r}{', ' if details else ''}{details})"
-
-    def __str__(self) -> str:
-        return repr(self)
 
 
 @dataclass(frozen=True, slots=True)

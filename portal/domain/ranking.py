@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from itertools import groupby, pairwise
 from typing import Any
 
+from portal.domain.errors import DomainError
+
 __all__ = [
     "MAX_MUST_HAVES",
     "MIN_HOUSEHOLDS",
@@ -72,20 +74,9 @@ MIN_HOUSEHOLDS = 3
 _KEY_PARAM_LENGTH = 64
 
 
-class RankingError(ValueError):
+class RankingError(DomainError):
     """A bad ranking. ``code`` is machine-readable; ``params`` carry the details."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def __repr__(self) -> str:
-        details = ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))
-        return f"RankingError({self.code!r}{', ' if details else ''}{details})"
-
-    def __str__(self) -> str:
-        return repr(self)
 
 
 @dataclass(frozen=True, slots=True)

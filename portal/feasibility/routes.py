@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import access, pdf
-from portal.domain import csvsafe
 from portal.domain import feasibility as model
+from portal.exports import csv_response
 from portal.extensions import db
 from portal.feasibility import charts, forms, service, texts
 from portal.households import service as households
@@ -140,8 +140,7 @@ def _rows(initiative: Initiative) -> tuple[list[str], list[list[object]]]:
 def export_csv(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     header, rows = _rows(initiative)
-    return Response(csvsafe.rows_to_csv(header, rows), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=haalbaarheid-{initiative.slug}.csv"})
+    return csv_response(header, rows, f"haalbaarheid-{initiative.slug}.csv")
 
 
 @bp.route("/i/<slug>/feasibility.pdf")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.service import record
 from portal.domain import codes
 from portal.domain.addresses import AddressError, AddressLine, AddressListError, address_key
+from portal.domain.errors import DomainError
 from portal.extensions import db
 from portal.models import Commitment, DoorStatus, Household, Initiative, Membership, Relation, User
 from portal.models.base import utcnow
@@ -19,13 +20,9 @@ from portal.models.base import utcnow
 MAX_PASTED_ADDRESSES = 500
 
 
-class JoinError(ValueError):
+class JoinError(DomainError):
     """Joining refused: ``already_member`` (this household), ``other_household`` (same initiative),
     ``closed`` (household closed)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

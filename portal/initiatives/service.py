@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from portal.audit.service import record
 from portal.domain import quickscan
+from portal.domain.errors import DomainError
 from portal.extensions import db
 from portal.models import (
     Commitment,
@@ -34,12 +35,8 @@ PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
-class PhotoError(ValueError):
+class PhotoError(DomainError):
     """The uploaded photo is not a JPEG/PNG or is too large (``code``: ``type`` or ``size``)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def slug_for(name: str, place: str) -> str:
