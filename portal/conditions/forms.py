@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from portal.forms import BaseForm, strip
 
 
-def ranking_form(keys: Sequence[str], order: Sequence[str], must_haves: set[str]) -> BaseForm:
+def ranking_form(keys: Sequence[str], order: Sequence[str], must_haves: set[str], *, fresh: bool = False) -> BaseForm:
     """Per shown condition a position (1..n) and a must-have box; works as a plain form without JavaScript."""
     count = len(keys)
 
@@ -23,7 +23,8 @@ def ranking_form(keys: Sequence[str], order: Sequence[str], must_haves: set[str]
             validators=[InputRequired(message=_l("Enter a number.")),
                         NumberRange(min=1, max=count, message=_l("Enter a number from %(min)s to %(max)s."))]))
         setattr(RankingForm, f"must_{key}", BooleanField(_l("Must-have"), default=key in must_haves))
-    return RankingForm()
+    # fresh: the numbers must follow a new order (after an up/down button), not the submitted ones
+    return RankingForm(formdata=None) if fresh else RankingForm()
 
 
 class VisibilityForm(BaseForm):

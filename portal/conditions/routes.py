@@ -72,7 +72,7 @@ def rank(slug: str) -> Response | tuple[str, int]:
             move = request.form.get("move", "")
             if move:  # the no-JavaScript up/down buttons: show the new order, save later
                 order, unsaved = _moved(order, move), True
-                form = forms.ranking_form(keys, order, set(musts))
+                form = forms.ranking_form(keys, order, set(musts), fresh=True)
             else:
                 try:
                     service.save_ranking(current_user, membership, order, musts, shown, set())

@@ -20,10 +20,10 @@ class HouseholdInputsForm(BaseForm):
             "Enter a number between %(min)s and %(max)s."))])
     home_type = SelectField(_l("Type of home"), choices=options(HOME_TYPES))
     indoor_cost_eur = EuroField(_l("Expected costs of work inside your home (optional)"), description=_l(
-        "For example low-temperature radiators or an induction cooker. We assume € 3.000 if you leave it empty."),
+        "For example low-temperature radiators or an induction cooker. We assume €3,000 if you leave it empty."),
         validators=[Optional(), NumberRange(min=0, max=50000, message=_l(
-            "Enter an amount between € 0 and € 50.000."))])
-    is_low_income = BooleanField(_l("Our joint household income is € 60.000 or less"), description=_l(
+            "Enter an amount between €0 and €50,000."))])
+    is_low_income = BooleanField(_l("Our joint household income is €60,000 or less"), description=_l(
         "Then you may get a loan at 0% interest. Only you see this; it is used only for your own estimate."))
     submit = SubmitField(_l("Calculate my estimate"))
 

@@ -95,13 +95,14 @@ class PasteForm(BaseForm):
         description=_l("One address or range per line, for example: Lindelaan 12a, "
                        "Lindelaan 2-24 even, or Hofje 1-9."))
     file = FileField(_l("Or choose a file (CSV or text)"))
-    postcode = PostcodeField(_l("Postcode for addresses without one (optional)"))
-    place = StringField(_l("Place"), filters=[strip],
+    # ids of their own: the form for one address on the same page has fields with the same names
+    postcode = PostcodeField(_l("Postcode for addresses without one (optional)"), id="paste-postcode")
+    place = StringField(_l("Place"), filters=[strip], id="paste-place",
                         validators=[Optional(), Length(max=100, message=_l("Use at most %(max)d characters."))])
-    block = StringField(_l("Block"), filters=[strip], default="1",
+    block = StringField(_l("Block"), filters=[strip], default="1", id="paste-block",
                         validators=[Optional(), Length(max=20, message=_l("Use at most %(max)d characters."))])
-    home_type = SelectField(_l("Type of home"), choices=options(HOME_TYPES), default="terraced")
-    submit = SubmitField(_l("Add addresses"))
+    home_type = SelectField(_l("Type of home"), choices=options(HOME_TYPES), default="terraced", id="paste-home-type")
+    submit = SubmitField(_l("Add addresses"), id="paste-submit")
 
 
 class ActionForm(BaseForm):

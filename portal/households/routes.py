@@ -70,7 +70,7 @@ def add(slug: str) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(_("%(address)s is added.", address=household_label(household)), "success")
-            return redirect(url_for(".index", slug=slug) + "#addresses")
+            return redirect(url_for(".index", slug=slug) + "#address-list")
     return _render_index(initiative, 422, add_form=form)
 
 
@@ -99,7 +99,7 @@ def paste(slug: str) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(ngettext("%(num)d address is added.", "%(num)d addresses are added.", len(added)), "success")
-            return redirect(url_for(".index", slug=slug) + "#addresses")
+            return redirect(url_for(".index", slug=slug) + "#address-list")
     return _render_index(initiative, 422, paste_form=form, paste_errors=errors)
 
 
@@ -135,7 +135,7 @@ def edit(slug: str, household_id: int) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(_("%(address)s is saved.", address=household_label(household)), "success")
-            return redirect(url_for(".index", slug=slug) + "#addresses")
+            return redirect(url_for(".index", slug=slug) + "#address-list")
     return render_template("households/edit.html", initiative=initiative, household=household, form=form,
                            action_form=forms.ActionForm()), 422 if form.is_submitted() else 200
 
@@ -157,7 +157,7 @@ def remove(slug: str, household_id: int) -> Response:
     db.session.commit()
     flash(_("%(address)s is removed.", address=label) if outcome == "removed" else _(
         "%(address)s has members or commitments, so it is closed instead of removed.", address=label), "success")
-    return redirect(url_for(".index", slug=slug) + "#addresses")
+    return redirect(url_for(".index", slug=slug) + "#address-list")
 
 
 @bp.route("/i/<slug>/households/<int:household_id>/reopen", methods=["POST"])
@@ -167,7 +167,7 @@ def reopen(slug: str, household_id: int) -> Response:
     service.reopen(household, current_user)
     db.session.commit()
     flash(_("%(address)s is open again, with a new code.", address=household_label(household)), "success")
-    return redirect(url_for(".index", slug=slug) + "#addresses")
+    return redirect(url_for(".index", slug=slug) + "#address-list")
 
 
 @bp.route("/i/<slug>/households/<int:household_id>/code", methods=["POST"])

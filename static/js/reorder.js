@@ -98,10 +98,11 @@
       if (input) { input.closest(".rank-item__position").classList.add("rank-item__position--enhanced"); }
     });
 
+    // Moving the dragged item in the DOM ends pointer capture on its handle, so the pointer is
+    // followed on the document instead, for the whole drag.
     function startDrag(event, item, handle) {
       if (event.button !== undefined && event.button !== 0) { return; }
       event.preventDefault();
-      handle.setPointerCapture(event.pointerId);
       item.classList.add("rank-item--dragging");
       function onMove(moveEvent) {
         var all = items();
@@ -116,15 +117,15 @@
       }
       function onUp() {
         item.classList.remove("rank-item--dragging");
-        handle.removeEventListener("pointermove", onMove);
-        handle.removeEventListener("pointerup", onUp);
-        handle.removeEventListener("pointercancel", onUp);
+        document.removeEventListener("pointermove", onMove);
+        document.removeEventListener("pointerup", onUp);
+        document.removeEventListener("pointercancel", onUp);
         announce(item);
         handle.focus();
       }
-      handle.addEventListener("pointermove", onMove);
-      handle.addEventListener("pointerup", onUp);
-      handle.addEventListener("pointercancel", onUp);
+      document.addEventListener("pointermove", onMove);
+      document.addEventListener("pointerup", onUp);
+      document.addEventListener("pointercancel", onUp);
     }
 
     renumber();

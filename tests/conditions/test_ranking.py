@@ -117,3 +117,18 @@ def test_the_household_sees_its_members_rankings(client, app, member, login, mak
     other.post("/account/login", data={"email": kees.email, "password": "lange-zin-voor-tests"})
     html = other.get("/i/lindelaan/conditions").get_data(as_text=True)
     assert "Els" in html and "Woonlasten stijgen niet" in html.split("Uw huishouden")[1]
+
+
+def test_after_an_up_button_the_page_posts_back_the_new_order(client, member, login):
+    """The numbers on the page follow the move, so saving what is shown saves the moved order."""
+    import re
+
+    login(member())
+    html = client.post("/i/lindelaan/conditions",
+                       data=ranking_data(KEYS) | {"move": "up:favourable_loan"}).get_data(as_text=True)
+    positions = dict(re.findall(r'id="position_(\w+)"[^>]*value="(\d+)"', html))
+    rendered = re.search(r'name="rendered_order" type="hidden" value="([^"]+)"', html).group(1)
+    assert positions["favourable_loan"] == "1" and positions["costs_stable"] == "2"
+    data = {f"position_{key}": value for key, value in positions.items()} | {"rendered_order": rendered}
+    assert client.post("/i/lindelaan/conditions", data=data).status_code == 302
+    assert rankings()[0].order[:2] == ["favourable_loan", "costs_stable"]
