@@ -7,9 +7,10 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 
 from portal.audit.service import record
 from portal.domain import quickscan
@@ -183,26 +184,35 @@ class Funnel:
         return [(key, count, round(100 * count / total)) for key, count in counts]
 
 
+def _funnel_statement() -> Select[Any]:
+    """All five counts in one statement, built once: the initiative is a bound parameter."""
+    initiative_id = bindparam("initiative_id")
+    open_households = (Household.initiative_id == initiative_id) & (Household.status == "open")
+
+    def households_where(*where: Any) -> Any:
+        return select(func.count(Household.id)).where(open_households, *where).scalar_subquery()
+
+    def households_with(column: Any, *join_on: Any) -> Any:
+        return (select(func.count(func.distinct(column))).join(Household, and_(*join_on))
+                .where(open_households).scalar_subquery())
+
+    return select(
+        households_where(),
+        households_where(Household.door_status != DoorStatus.none),
+        households_with(Membership.household_id, Membership.household_id == Household.id,
+                        Membership.ended_at.is_(None)),
+        households_with(Ranking.household_id, Ranking.household_id == Household.id),
+        households_with(Commitment.household_id, Commitment.household_id == Household.id,
+                        Commitment.status == CommitmentStatus.valid),
+    )
+
+
+_FUNNEL = _funnel_statement()
+
+
 def funnel(initiative: Initiative) -> Funnel:
-    """All five counts in one query, whatever the number of households."""
-    open_households = (Household.initiative_id == initiative.id) & (Household.status == "open")
-
-    def count(*where: object, distinct: object = Household.id) -> object:
-        return select(func.count(func.distinct(distinct))).where(*where).scalar_subquery()
-
-    active_member = (Membership.household_id == Household.id) & Membership.ended_at.is_(None)
-    row = db.session.execute(select(
-        count(open_households),
-        count(open_households, Household.door_status != DoorStatus.none),
-        select(func.count(func.distinct(Membership.household_id))).join(Household, active_member)
-        .where(open_households).scalar_subquery(),
-        select(func.count(func.distinct(Ranking.household_id))).join(Household, Household.id == Ranking.household_id)
-        .where(open_households).scalar_subquery(),
-        select(func.count(func.distinct(Commitment.household_id)))
-        .join(Household, Household.id == Commitment.household_id)
-        .where(open_households, Commitment.status == CommitmentStatus.valid).scalar_subquery(),
-    )).one()
-    return Funnel(*row)
+    """Households per stage in one query, whatever the number of households."""
+    return Funnel(*db.session.execute(_FUNNEL, {"initiative_id": initiative.id}).one())
 
 
 def quickscan_answers(initiative: Initiative) -> dict[str, QuickscanItem]:
