@@ -44,8 +44,10 @@ translations: $(STAMP)
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(PYBABEL) compile -d translations --statistics
 
+BENCHMARKS := $(filter-out bench/_% bench/hello.py,$(wildcard bench/*.py))
+
 bench: $(STAMP) compile-translations
-	for script in bench/*.py; do $(PY) $$script || exit 1; done
+	for script in $(BENCHMARKS); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
