@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from portal.households.forms import DOOR_STATUSES, HOME_TYPES
@@ -27,4 +28,10 @@ LABELS = {
 
 
 def label(kind: str, value: str | None) -> str:
-    return str(LABELS[kind].get(value or "", value or ""))
+    """The word for a stored value in the request's language. Resolved once per request and kind:
+    a lazy string resolves through Flask-Babel on every use, and a door list shows hundreds."""
+    resolved = g.setdefault("_resolved_labels", {})
+    words = resolved.get(kind)
+    if words is None:
+        words = resolved[kind] = {key: str(text) for key, text in LABELS[kind].items()}
+    return words.get(value or "", value or "")

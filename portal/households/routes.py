@@ -198,7 +198,8 @@ def doors(slug: str) -> str:
     if status not in {key for key, _label in forms.DOOR_STATUSES} | {"none", None}:
         status = None
     return render_template("households/doors.html", initiative=initiative, status=status,
-                           rows=service.door_list(initiative, status), statuses=forms.DOOR_STATUSES,
+                           rows=service.door_list(initiative, status),
+                           statuses=[(key, str(text)) for key, text in forms.DOOR_STATUSES],
                            form=forms.DoorForm(formdata=None))
 
 
