@@ -28,6 +28,7 @@ run: $(STAMP) compile-translations
 
 test: $(STAMP) compile-translations
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The whole suite against a fresh PostgreSQL database, created for this run and dropped after.

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -127,7 +128,7 @@ def _register_errors(app: Flask) -> None:
         return render_template("errors/error.html", status=status, title=title, message=message), status
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response | tuple[str, int]:
+    def _http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         if isinstance(error, SecurityError):
             # An untrusted Host header: no URL can be built for it, so no page with links either.

@@ -20,12 +20,13 @@ def select_locale() -> str:
     """The account's language, else the remembered cookie, else Dutch (never the browser's guess:
     the portal is Dutch first, and a resident switches with one tap)."""
     languages = current_app.config["LANGUAGES"]
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
-        return current_user.locale
+    account_locale = current_user.locale if getattr(current_user, "is_authenticated", False) else None
+    if account_locale in languages:
+        return str(account_locale)
     remembered = request.cookies.get(LANGUAGE_COOKIE)
     if remembered in languages:
-        return remembered
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return str(remembered)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _babel_locale() -> str:

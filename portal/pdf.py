@@ -136,8 +136,8 @@ def merge_pdfs(parts: Iterable[bytes]) -> bytes:
         raise ValueError("merge_pdfs needs at least one PDF")
     if first.metadata and first.metadata.title:
         writer.add_metadata({"/Title": first.metadata.title})
-        writer.create_viewer_preferences().display_doctitle = True
-    language = first.trailer["/Root"].get("/Lang")
+        writer.create_viewer_preferences().display_doctitle = True  # type: ignore[assignment, method-assign]
+    language = first.trailer["/Root"].get("/Lang")  # type: ignore[attr-defined]
     if language:
         writer.root_object[NameObject("/Lang")] = TextStringObject(str(language))
     out = io.BytesIO()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -36,7 +37,7 @@ def _render(template: str, form: forms.BaseForm, **context: object) -> tuple[str
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def register() -> Response | tuple[str, int]:
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = forms.RegisterForm(next=request.args.get("next", ""))
@@ -56,7 +57,7 @@ def check_email() -> str:
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute")
-def confirm_email(token: str) -> Response | tuple[str, int]:
+def confirm_email(token: str) -> ResponseReturnValue:
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         return _render("accounts/confirm_email.html", form)
@@ -70,7 +71,7 @@ def confirm_email(token: str) -> Response | tuple[str, int]:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed)
-def login() -> Response | tuple[str, int]:
+def login() -> ResponseReturnValue:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(target or url_for("main.home"))
@@ -124,7 +125,7 @@ def logout_everywhere() -> Response:
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
-def forgot_password() -> Response | tuple[str, int]:
+def forgot_password() -> ResponseReturnValue:
     form = forms.ForgotPasswordForm()
     if not form.validate_on_submit():
         return _render("accounts/forgot_password.html", form)
@@ -136,7 +137,7 @@ def forgot_password() -> Response | tuple[str, int]:
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def reset_password(token: str) -> Response | tuple[str, int]:
+def reset_password(token: str) -> ResponseReturnValue:
     form = forms.ResetPasswordForm()
     if not form.validate_on_submit():
         return _render("accounts/reset_password.html", form)
@@ -163,7 +164,7 @@ def settings() -> str:
 @bp.route("/password", methods=["POST"])
 @login_required
 @limiter.limit("10 per hour")
-def change_password() -> Response | tuple[str, int]:
+def change_password() -> ResponseReturnValue:
     form = forms.ChangePasswordForm(prefix="password")
     valid = form.validate_on_submit()
     if valid and not passwords.verify_password(current_user.password_hash, form.current_password.data):
@@ -184,7 +185,7 @@ def change_password() -> Response | tuple[str, int]:
 @bp.route("/email", methods=["POST"])
 @login_required
 @limiter.limit("10 per hour")
-def change_email() -> Response | tuple[str, int]:
+def change_email() -> ResponseReturnValue:
     form = forms.ChangeEmailForm(prefix="email")
     valid = form.validate_on_submit()
     if valid and not passwords.verify_password(current_user.password_hash, form.current_password.data):
@@ -206,7 +207,7 @@ def change_email() -> Response | tuple[str, int]:
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute")
-def confirm_email_change(token: str) -> Response | tuple[str, int]:
+def confirm_email_change(token: str) -> ResponseReturnValue:
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         return _render("accounts/confirm_email_change.html", form)
@@ -221,7 +222,7 @@ def confirm_email_change(token: str) -> Response | tuple[str, int]:
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per hour", methods=["POST"])
-def delete() -> Response | tuple[str, int]:
+def delete() -> ResponseReturnValue:
     form = forms.DeleteAccountForm()
     valid = form.validate_on_submit()
     if valid and not passwords.verify_password(current_user.password_hash, form.current_password.data):

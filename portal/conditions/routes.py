@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -55,7 +56,7 @@ def _moved(order: list[str], move: str) -> list[str]:
 
 @bp.route("/i/<slug>/conditions", methods=["GET", "POST"])
 @login_required
-def rank(slug: str) -> Response | tuple[str, int]:
+def rank(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_or_404(slug)
     membership = _membership_or_404(initiative)
     shown = service.shown_conditions(initiative)
@@ -159,7 +160,7 @@ def municipality_csv(slug: str) -> Response:
 
 @bp.route("/i/<slug>/conditions/manage", methods=["GET", "POST"])
 @login_required
-def manage(slug: str) -> Response | tuple[str, int]:
+def manage(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     form = forms.VisibilityForm()
     custom_form = forms.CustomConditionForm(formdata=None)
@@ -184,7 +185,7 @@ def manage(slug: str) -> Response | tuple[str, int]:
 
 @bp.route("/i/<slug>/conditions/custom", methods=["POST"])
 @login_required
-def add_custom(slug: str) -> Response | tuple[str, int]:
+def add_custom(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     custom_form = forms.CustomConditionForm()
     if not custom_form.validate_on_submit():
@@ -213,7 +214,7 @@ def catalogue() -> str:
 
 @bp.route("/admin/conditions/new", methods=["POST"])
 @login_required
-def catalogue_add() -> Response | tuple[str, int]:
+def catalogue_add() -> ResponseReturnValue:
     if not current_user.is_admin:
         abort(404)
     form = forms.CustomConditionForm()
@@ -228,7 +229,7 @@ def catalogue_add() -> Response | tuple[str, int]:
 
 @bp.route("/admin/conditions/<int:condition_id>", methods=["GET", "POST"])
 @login_required
-def catalogue_edit(condition_id: int) -> Response | tuple[str, int]:
+def catalogue_edit(condition_id: int) -> ResponseReturnValue:
     if not current_user.is_admin:
         abort(404)
     condition = db.get_or_404(Condition, condition_id)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.service import record
@@ -170,7 +170,7 @@ class ResultsView:
     rows: tuple[ResultRow, ...]
 
 
-def _active_rankings(where: object) -> list[domain.Ranking]:
+def _active_rankings(where: ColumnElement[bool]) -> list[domain.Ranking]:
     """Rankings of members who still live in the household they ranked for: one query."""
     rows = db.session.execute(
         select(Ranking.user_id, Ranking.household_id, Ranking.order, Ranking.must_haves)

@@ -504,14 +504,14 @@ def _parse_line(line: str, max_range: int | None = None) -> tuple[str, Numbers, 
     place: str | None = None
     for field in rest:
         if field[0].isdigit():
-            match = _POSTCODE_FIELD.fullmatch(field)
-            if postcode is not None or match is None:
+            postcode_match = _POSTCODE_FIELD.fullmatch(field)
+            if postcode is not None or postcode_match is None:
                 raise AddressError("postcode_invalid" if postcode is None else "address_invalid")
-            postcode = normalise_postcode(match.group(1))
-            if match.group(2) is not None:
+            postcode = normalise_postcode(postcode_match.group(1))
+            if postcode_match.group(2) is not None:
                 if place is not None:
                     raise AddressError("address_invalid")
-                place = _place(match.group(2))
+                place = _place(postcode_match.group(2))
         elif place is None:
             place = _place(field)
         else:

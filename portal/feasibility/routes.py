@@ -4,9 +4,11 @@ the sources page, and exports (CSV, a PDF one-pager for a residents' evening).""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -41,7 +43,7 @@ def estimate(slug: str) -> str:
 
 @bp.route("/i/<slug>/estimate/inputs", methods=["GET", "POST"])
 @login_required
-def inputs(slug: str) -> Response | tuple[str, int]:
+def inputs(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_or_404(slug)
     household = _member_household(initiative)
     form = forms.HouseholdInputsForm(obj=household)
@@ -91,7 +93,7 @@ def _condition_labels(initiative: Initiative) -> dict[str, str]:
 
 @bp.route("/i/<slug>/feasibility/parameters", methods=["GET", "POST"])
 @login_required
-def parameters(slug: str) -> Response | tuple[str, int]:
+def parameters(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     is_coordinator = access.is_coordinator_of(current_user, initiative)
     current = service.parameters(initiative)
@@ -119,7 +121,7 @@ def parameters(slug: str) -> Response | tuple[str, int]:
         422 if form.is_submitted() else 200)
 
 
-def _rows(initiative: Initiative) -> tuple[list[str], list[list[object]]]:
+def _rows(initiative: Initiative) -> tuple[list[str], list[list[Any]]]:
     result = service.comparison(initiative, _included())
     header = [_("Variant"), _("Scenario"), _("Households"), _("Feasible"), _("Shared investment (€)"),
               _("Average per month vs gas (€)"), _("Highest per month vs gas (€)"), _("Households that rank"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -59,7 +60,7 @@ def index(slug: str) -> tuple[str, int]:
 
 @bp.route("/i/<slug>/households/add", methods=["POST"])
 @login_required
-def add(slug: str) -> Response | tuple[str, int]:
+def add(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     form = forms.HouseholdForm()
     if form.validate_on_submit():
@@ -76,7 +77,7 @@ def add(slug: str) -> Response | tuple[str, int]:
 
 @bp.route("/i/<slug>/households/paste", methods=["POST"])
 @login_required
-def paste(slug: str) -> Response | tuple[str, int]:
+def paste(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     form = forms.PasteForm()
     errors: list[str] = []
@@ -105,7 +106,7 @@ def paste(slug: str) -> Response | tuple[str, int]:
 
 @bp.route("/i/<slug>/households/order", methods=["POST"])
 @login_required
-def order(slug: str) -> Response | tuple[str, int]:
+def order(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     open_households = [h for h in service.households(initiative) if h.status == "open"]
     form = forms.order_form(open_households)
@@ -119,7 +120,7 @@ def order(slug: str) -> Response | tuple[str, int]:
 
 @bp.route("/i/<slug>/households/<int:household_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(slug: str, household_id: int) -> Response | tuple[str, int]:
+def edit(slug: str, household_id: int) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     household = access.household_for_manager_or_404(initiative, household_id)
     form = forms.HouseholdForm(obj=household)
@@ -177,7 +178,7 @@ def regenerate_code(slug: str, household_id: int) -> Response:
     service.regenerate_code(household, current_user)
     db.session.commit()
     flash(_("%(address)s has a new code: %(code)s. The old code no longer works.",
-            address=household_label(household), code=codes.format_code(household.code)), "success")
+            address=household_label(household), code=codes.format_code(household.code or "")), "success")
     return redirect(url_for(".edit", slug=slug, household_id=household.id))
 
 
@@ -224,7 +225,7 @@ def set_door(slug: str, household_id: int) -> Response:
 
 @bp.route("/c", methods=["POST"])
 @code_limit
-def enter_code() -> Response | tuple[str, int]:
+def enter_code() -> ResponseReturnValue:
     form = forms.CodeForm()
     if form.validate_on_submit():
         household = service.household_by_code(form.code.data)
@@ -237,7 +238,7 @@ def enter_code() -> Response | tuple[str, int]:
 
 @bp.route("/i/<slug>/join", methods=["POST"])
 @code_limit
-def enter_code_for_initiative(slug: str) -> Response | tuple[str, int]:
+def enter_code_for_initiative(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_or_404(slug)
     form = forms.CodeForm()
     if form.validate_on_submit():
@@ -252,7 +253,7 @@ def enter_code_for_initiative(slug: str) -> Response | tuple[str, int]:
 
 @bp.route("/c/<code>")
 @code_limit
-def code(code: str) -> Response | tuple[str, int]:
+def code(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)
     if household is None:
         return render_template("households/code_unknown.html", form=forms.CodeForm()), 404
@@ -266,7 +267,7 @@ def code(code: str) -> Response | tuple[str, int]:
 
 @bp.route("/c/<code>/join", methods=["GET", "POST"])
 @login_required
-def join(code: str) -> Response | tuple[str, int]:
+def join(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)
     if household is None:
         return render_template("households/code_unknown.html", form=forms.CodeForm()), 404
@@ -305,7 +306,7 @@ def _join_refused(error: service.JoinError, household: Household) -> Response:
 
 @bp.route("/memberships/<int:membership_id>/move", methods=["GET", "POST"])
 @login_required
-def move(membership_id: int) -> Response | tuple[str, int]:
+def move(membership_id: int) -> ResponseReturnValue:
     membership = access.membership_or_404(current_user, membership_id)
     form = forms.MoveForm()
     if not form.validate_on_submit():

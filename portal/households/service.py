@@ -55,10 +55,10 @@ def _next_position(initiative: Initiative) -> int:
 
 def _issue_code(household: Household) -> None:
     """A fresh random code; a clash with an existing code (1 in 10^12) simply draws again."""
-    taken = True
-    while taken:
+    while True:
         code = codes.new_code(secrets.randbelow)
-        taken = db.session.scalar(select(exists().where(Household.code == code)))
+        if not db.session.scalar(select(exists().where(Household.code == code))):
+            break
     household.code = code
     household.code_issued_at = utcnow()
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, send_from_directory, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -37,7 +40,7 @@ def _photo(form: forms.InitiativeForm) -> bytes | None:
     return upload.read() if upload and getattr(upload, "filename", "") else None
 
 
-def _save_with_photo(form: forms.InitiativeForm, action: object) -> bool:
+def _save_with_photo(form: forms.InitiativeForm, action: Callable[[bytes | None], object]) -> bool:
     """Run ``action(photo_bytes)``; a bad photo becomes a message on the photo field."""
     try:
         action(_photo(form))
@@ -50,7 +53,7 @@ def _save_with_photo(form: forms.InitiativeForm, action: object) -> bool:
 
 @bp.route("/initiatives/new", methods=["GET", "POST"])
 @login_required
-def create() -> Response | tuple[str, int]:
+def create() -> ResponseReturnValue:
     form = forms.InitiativeForm()
     del form.remove_photo
     form.municipality_id.choices = _municipality_choices()
@@ -104,7 +107,7 @@ def manage(slug: str) -> str:
 
 @bp.route("/i/<slug>/edit", methods=["GET", "POST"])
 @login_required
-def edit(slug: str) -> Response | tuple[str, int]:
+def edit(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     form = forms.InitiativeForm(obj=initiative)
     form.municipality_id.choices = options([(initiative.municipality_id, initiative.municipality.name)])
@@ -133,7 +136,7 @@ def change_stage(slug: str) -> Response:
 
 @bp.route("/i/<slug>/champions", methods=["POST"])
 @login_required
-def appoint_champion(slug: str) -> Response | tuple[str, int]:
+def appoint_champion(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_coordinator_or_404(current_user, slug)
     form = forms.ChampionForm()
     if form.validate_on_submit():
@@ -148,7 +151,7 @@ def appoint_champion(slug: str) -> Response | tuple[str, int]:
 
 @bp.route("/i/<slug>/quickscan", methods=["GET", "POST"])
 @login_required
-def quickscan_page(slug: str) -> Response | tuple[str, int]:
+def quickscan_page(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     items = service.quickscan_answers(initiative)
     form = forms.quickscan_form(items)

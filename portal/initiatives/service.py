@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, select
 
 from portal.audit.service import record
 from portal.domain import quickscan
@@ -186,7 +186,7 @@ class Funnel:
 
 def _funnel_statement() -> Select[Any]:
     """All five counts in one statement, built once: the initiative is a bound parameter."""
-    initiative_id = bindparam("initiative_id")
+    initiative_id = bindparam("initiative_id", type_=Integer)
     open_households = (Household.initiative_id == initiative_id) & (Household.status == "open")
 
     def households_where(*where: Any) -> Any:

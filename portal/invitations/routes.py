@@ -7,6 +7,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -45,7 +46,7 @@ def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None,
 
 @bp.route("/i/<slug>/invite", methods=["GET", "POST"])
 @login_required
-def index(slug: str) -> Response | tuple[str, int]:
+def index(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     form = forms.InviteForm()
     form.household_id.choices = options((h.id, "") for h in households.households(initiative) if h.status == "open")

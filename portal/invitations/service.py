@@ -32,7 +32,7 @@ def flyer_household(household: Household) -> FlyerHousehold:
     address = format_address(household.street, household.house_number, household.addition)
     if household.postcode or household.place:
         address = f"{address}, {' '.join(filter(None, [household.postcode, household.place]))}"
-    return FlyerHousehold(address=address, code_display=format_code(household.code),
+    return FlyerHousehold(address=address, code_display=format_code(household.code or ""),
                           join_url=url_for("households.code", code=household.code, _external=True))
 
 
@@ -49,7 +49,7 @@ def invite_by_email(initiative: Initiative, household: Household, actor: User, e
     message = mail.queue(
         email, "invitation", locale="nl", initiative_name=initiative.name, champion=actor.first_name,
         address=format_address(household.street, household.house_number, household.addition),
-        code=format_code(household.code), url=url_for("households.code", code=household.code, _external=True),
+        code=format_code(household.code or ""), url=url_for("households.code", code=household.code, _external=True),
     )
     db.session.flush()
     invitation = Invitation(initiative_id=initiative.id, household_id=household.id, channel="email",

@@ -16,7 +16,7 @@ from portal.households import service as households
 from portal.households.forms import CodeForm
 from portal.i18n import LANGUAGE_COOKIE
 from portal.main.forms import LanguageForm
-from portal.models import Initiative
+from portal.models import Initiative, Membership
 
 bp = Blueprint("main", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -25,11 +25,12 @@ ONE_YEAR = 365 * 24 * 3600
 @bp.route("/")
 def home() -> str:
     """Everyone: what this is and how to join. Logged in: your households and the initiatives you run."""
-    memberships, managed = [], []
+    memberships: list[Membership] = []
+    managed: list[Initiative] = []
     if current_user.is_authenticated:
         memberships = households.memberships_of(current_user)
-        managed = db.session.scalars(select(Initiative).where(managed_initiatives_clause(current_user))
-                                     .order_by(Initiative.name)).all()
+        managed = list(db.session.scalars(select(Initiative).where(managed_initiatives_clause(current_user))
+                                          .order_by(Initiative.name)))
     return render_template("main/home.html", memberships=memberships, managed=managed, code_form=CodeForm())
 
 
