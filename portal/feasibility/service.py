@@ -115,6 +115,8 @@ def estimate(household: Household) -> Estimate:
     current = parameters(initiative)
     option = option_of(initiative)
     households = street(initiative)
+    if all(h.id != household.id for h in households):  # closed by the champion while members remain
+        households.append(household)
     joined = joined_ids(initiative) | {household.id}
     homes = [home_of(h, private=h.id == household.id) for h in households]
     everyone = len(joined) < 2

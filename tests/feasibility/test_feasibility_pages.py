@@ -183,3 +183,9 @@ def test_resident_estimate_query_count_does_not_grow(client, street, resident, m
     with count_queries() as many:
         client.get("/i/lindelaan/estimate")
     assert many() == few()
+
+
+def test_a_member_of_a_closed_household_still_gets_an_estimate(client, street, resident):
+    street[1][0].status = "closed"
+    db.session.commit()
+    assert client.get("/i/lindelaan/estimate").status_code == 200
