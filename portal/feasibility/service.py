@@ -17,6 +17,7 @@ from portal.audit.service import record
 from portal.conditions import service as conditions
 from portal.domain import feasibility as model
 from portal.extensions import db
+from portal.households import service as households_service
 from portal.models import DoorStatus, FeasibilityParams, Household, Initiative, Membership, Phase, User
 
 DEFAULT_VARIANT = model.Variant.SHARED_LOOP  # when the street has not chosen yet
@@ -69,10 +70,8 @@ def option_of(initiative: Initiative) -> model.Option:
 
 
 def street(initiative: Initiative) -> list[Household]:
-    """The open households in street order, with whether someone lives there as a member: one query."""
-    return list(db.session.scalars(
-        select(Household).where(Household.initiative_id == initiative.id, Household.status == "open")
-        .order_by(Household.position.is_(None), Household.position, Household.house_number)))
+    """The open households in street order (one query)."""
+    return households_service.open_households(initiative)
 
 
 def home_of(household: Household, *, private: bool) -> model.Home:

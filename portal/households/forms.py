@@ -147,7 +147,7 @@ def order_form(households: list) -> BaseForm:
 
     for household in households:
         setattr(OrderForm, f"position_{household.id}", IntegerField(
-            household.street + " " + str(household.house_number) + household.addition.lower(),
+            household.address,
             default=household.position,
             validators=[InputRequired(message=_l("Enter a number.")),
                         NumberRange(min=1, max=10000, message=_l("Enter a number from %(min)s."))]))

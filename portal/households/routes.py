@@ -70,7 +70,7 @@ def add(slug: str) -> ResponseReturnValue:
             form.house_number.errors = [address_error_message(error)]
         else:
             db.session.commit()
-            flash(_("%(address)s is added.", address=household_label(household)), "success")
+            flash(_("%(address)s is added.", address=household.address), "success")
             return redirect(url_for(".index", slug=slug) + "#address-list")
     return _render_index(initiative, 422, add_form=form)
 
@@ -108,7 +108,7 @@ def paste(slug: str) -> ResponseReturnValue:
 @login_required
 def order(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    open_households = [h for h in service.households(initiative) if h.status == "open"]
+    open_households = service.open_households(initiative)
     form = forms.order_form(open_households)
     if not form.validate_on_submit():
         return _render_index(initiative, 422, order_form=form)
@@ -125,8 +125,7 @@ def edit(slug: str, household_id: int) -> ResponseReturnValue:
     household = access.household_for_manager_or_404(initiative, household_id)
     form = forms.HouseholdForm(obj=household)
     if request.method == "GET":
-        form.house_number.data = f"{household.house_number}{household.addition.lower()}" if (
-            household.addition.isalpha()) else f"{household.house_number}-{household.addition}".rstrip("-")
+        form.house_number.data = household.house_number_text
         form.energy_label.data = household.energy_label or ""
     if form.validate_on_submit():
         try:
@@ -135,7 +134,7 @@ def edit(slug: str, household_id: int) -> ResponseReturnValue:
             form.house_number.errors = [address_error_message(error)]
         else:
             db.session.commit()
-            flash(_("%(address)s is saved.", address=household_label(household)), "success")
+            flash(_("%(address)s is saved.", address=household.address), "success")
             return redirect(url_for(".index", slug=slug) + "#address-list")
     return render_template("households/edit.html", initiative=initiative, household=household, form=form,
                            action_form=forms.ActionForm()), 422 if form.is_submitted() else 200
@@ -153,7 +152,7 @@ def _household_action(slug: str, household_id: int) -> tuple[Initiative, Househo
 @login_required
 def remove(slug: str, household_id: int) -> Response:
     _initiative, household = _household_action(slug, household_id)
-    label = household_label(household)
+    label = household.address
     outcome = service.remove_or_close(household, current_user)
     db.session.commit()
     flash(_("%(address)s is removed.", address=label) if outcome == "removed" else _(
@@ -167,7 +166,7 @@ def reopen(slug: str, household_id: int) -> Response:
     _initiative, household = _household_action(slug, household_id)
     service.reopen(household, current_user)
     db.session.commit()
-    flash(_("%(address)s is open again, with a new code.", address=household_label(household)), "success")
+    flash(_("%(address)s is open again, with a new code.", address=household.address), "success")
     return redirect(url_for(".index", slug=slug) + "#address-list")
 
 
@@ -178,14 +177,8 @@ def regenerate_code(slug: str, household_id: int) -> Response:
     service.regenerate_code(household, current_user)
     db.session.commit()
     flash(_("%(address)s has a new code: %(code)s. The old code no longer works.",
-            address=household_label(household), code=codes.format_code(household.code or "")), "success")
+            address=household.address, code=codes.format_code(household.code or "")), "success")
     return redirect(url_for(".edit", slug=slug, household_id=household.id))
-
-
-def household_label(household: Household) -> str:
-    from portal.domain.addresses import format_address
-
-    return format_address(household.street, household.house_number, household.addition)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -215,7 +208,7 @@ def set_door(slug: str, household_id: int) -> Response:
     service.set_door_status(household, current_user, form.status.data,
                             form.note.data if "note" in request.form else None)
     db.session.commit()
-    flash(_("%(address)s: saved.", address=household_label(household)), "success")
+    flash(_("%(address)s: saved.", address=household.address), "success")
     status = request.args.get("status")
     return redirect(url_for(".doors", slug=slug, status=status or None) + f"#household-{household.id}")
 
@@ -262,7 +255,7 @@ def code(code: str) -> ResponseReturnValue:
     membership = service.active_membership(current_user, household.initiative_id) if (
         current_user.is_authenticated) else None
     return render_template("households/code.html", household=household, initiative=household.initiative,
-                           address=household_label(household), membership=membership), 200
+                           address=household.address, membership=membership), 200
 
 
 @bp.route("/c/<code>/join", methods=["GET", "POST"])
@@ -280,19 +273,19 @@ def join(code: str) -> ResponseReturnValue:
             db.session.rollback()
             return _join_refused(error, household)
         db.session.commit()
-        flash(_("Welcome! You are now a member of %(address)s.", address=household_label(household)), "success")
+        flash(_("Welcome! You are now a member of %(address)s.", address=household.address), "success")
         return redirect(url_for("main.home"))
     current = service.active_membership(current_user, household.initiative_id)
     if current is not None and not form.is_submitted():
         return _join_refused(service.JoinError(
             "already_member" if current.household_id == household.id else "other_household"), household)
     return render_template("households/join.html", household=household, initiative=household.initiative,
-                           address=household_label(household), form=form), 422 if form.is_submitted() else 200
+                           address=household.address, form=form), 422 if form.is_submitted() else 200
 
 
 def _join_refused(error: service.JoinError, household: Household) -> Response:
     if error.code == "already_member":
-        flash(_("You are already a member of %(address)s.", address=household_label(household)), "success")
+        flash(_("You are already a member of %(address)s.", address=household.address), "success")
     elif error.code == "other_household":
         flash(_("You are already a member of another household in this initiative. Moving? Say so on your "
                 "page first."), "error")
@@ -311,7 +304,7 @@ def move(membership_id: int) -> ResponseReturnValue:
     form = forms.MoveForm()
     if not form.validate_on_submit():
         return render_template("households/move.html", membership=membership, form=form,
-                               address=household_label(membership.household)), 422 if form.is_submitted() else 200
+                               address=membership.household.address), 422 if form.is_submitted() else 200
     service.move_out(membership, current_user)
     db.session.commit()
     flash(_("Thank you. You no longer take part for this address; the new residents get their own offer."),

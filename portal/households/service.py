@@ -48,6 +48,11 @@ def households(initiative: Initiative) -> list[Household]:
     ))
 
 
+def open_households(initiative: Initiative) -> list[Household]:
+    """The addresses that take part in the street (closed ones left out), in street order."""
+    return [household for household in households(initiative) if household.status == "open"]
+
+
 def _next_position(initiative: Initiative) -> int:
     highest = db.session.scalar(select(func.max(Household.position)).where(Household.initiative_id == initiative.id))
     return (highest or 0) + 1
@@ -65,10 +70,6 @@ def _issue_code(household: Household) -> None:
 
 def _existing_keys(initiative: Initiative) -> dict[tuple[str, int, str], Household]:
     return {address_key(h.street, h.house_number, h.addition): h for h in households(initiative)}
-
-
-def _label(household: Household) -> str:
-    return AddressLine(household.street, household.house_number, household.addition).format()
 
 
 def add_household(initiative: Initiative, actor: User, details: HouseholdDetails) -> Household:
@@ -93,7 +94,7 @@ def add_households(initiative: Initiative, actor: User, lines: Sequence[AddressL
     """Add a pasted list (already parsed, in street order). Nothing is added when any address
     already exists: the error names each line (1-based, in the order given)."""
     existing = _existing_keys(initiative)
-    errors = [AddressError("duplicate_existing", line=n, address=_label(existing[line.key]))
+    errors = [AddressError("duplicate_existing", line=n, address=existing[line.key].address)
               for n, line in enumerate(lines, start=1) if line.key in existing]
     if errors:
         raise AddressListError(errors)

@@ -35,10 +35,9 @@ def whatsapp_url(initiative: Initiative) -> str:
 
 
 def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None, status: int = 200) -> tuple[str, int]:
-    open_households = [h for h in households.households(initiative) if h.status == "open"]
+    open_households = households.open_households(initiative)
     invite_form = invite_form or forms.InviteForm(formdata=None)
-    invite_form.household_id.choices = options((h.id, f"{h.street} {h.house_number}{h.addition.lower()}")
-                                               for h in open_households)
+    invite_form.household_id.choices = options((h.id, h.address) for h in open_households)
     return render_template("invitations/index.html", initiative=initiative, invite_form=invite_form,
                            flyer_form=forms.FlyerForm(formdata=None), whatsapp_url=whatsapp_url(initiative),
                            household_count=len(open_households)), status
@@ -49,7 +48,7 @@ def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None,
 def index(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     form = forms.InviteForm()
-    form.household_id.choices = options((h.id, "") for h in households.households(initiative) if h.status == "open")
+    form.household_id.choices = options((h.id, h.address) for h in households.open_households(initiative))
     if not form.validate_on_submit():
         return _render(initiative, form if form.is_submitted() else None, 422 if form.is_submitted() else 200)
     household = access.household_for_manager_or_404(initiative, form.household_id.data)
@@ -66,7 +65,7 @@ def batch_flyers(slug: str) -> Response:
     form = forms.FlyerForm(formdata=request.args)
     if not form.validate():
         abort(400)
-    rows = [h for h in households.households(initiative) if h.status == "open"]
+    rows = households.open_households(initiative)
     if not rows:
         abort(404)
     data = flyers.flyers_pdf(service.flyer_initiative(initiative), [service.flyer_household(h) for h in rows],

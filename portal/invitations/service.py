@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 
 from portal import mail
 from portal.audit.service import record
-from portal.domain.addresses import format_address
 from portal.domain.codes import format_code
 from portal.extensions import db
 from portal.initiatives import service as initiatives
@@ -29,7 +28,7 @@ def flyer_initiative(initiative: Initiative) -> FlyerInitiative:
 
 
 def flyer_household(household: Household) -> FlyerHousehold:
-    address = format_address(household.street, household.house_number, household.addition)
+    address = household.address
     if household.postcode or household.place:
         address = f"{address}, {' '.join(filter(None, [household.postcode, household.place]))}"
     return FlyerHousehold(address=address, code_display=format_code(household.code or ""),
@@ -48,7 +47,7 @@ def invite_by_email(initiative: Initiative, household: Household, actor: User, e
     """Queue an invitation with the household's own code link; recorded as an Invitation."""
     message = mail.queue(
         email, "invitation", locale="nl", initiative_name=initiative.name, champion=actor.first_name,
-        address=format_address(household.street, household.house_number, household.addition),
+        address=household.address,
         code=format_code(household.code or ""), url=url_for("households.code", code=household.code, _external=True),
     )
     db.session.flush()

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain.addresses import format_address
 from portal.models.accounts import User
 from portal.models.base import Base, created_at, intpk, timestamp
 from portal.models.initiatives import Initiative
@@ -68,6 +69,16 @@ class Household(Base):
 
     initiative: Mapped[Initiative] = relationship()
     memberships: Mapped[list[Membership]] = relationship(back_populates="household")
+
+    @property
+    def address(self) -> str:
+        """Street and number as people write them: "Lindelaan 12a", "Lindelaan 12-2"."""
+        return format_address(self.street, self.house_number, self.addition)
+
+    @property
+    def house_number_text(self) -> str:
+        """The number with its addition, as typed in a form: "12a", "12-2"."""
+        return format_address("", self.house_number, self.addition).strip()
 
 
 class Relation(enum.StrEnum):
