@@ -156,3 +156,33 @@ def test_from_the_flyer_to_a_member_in_at_most_six_actions(
 
     assert walk.page_loads == len(walk.actions) + 1, (walk.page_loads, walk.actions)  # + the first visit
     assert len(walk.actions) <= MAX_ACTIONS, walk.actions
+
+
+def test_confirming_on_another_device_asks_for_the_password_and_keeps_the_join_step(
+        new_page: Callable[..., Page], live_server: LiveServer, check_page: Check) -> None:
+    typed_code, address = demo_flyer_code(live_server)
+    email = f"nieuw-{uuid.uuid4().hex[:10]}@example.nl"
+    phone = new_page()
+    phone.goto(f"{live_server.url}/c/{typed_code.replace('-', '')}")
+    phone.get_by_role("link", name="Ja, ik woon hier").click()
+    phone.get_by_label(re.compile("naam", re.IGNORECASE)).fill("Fatma Yilmaz")
+    phone.get_by_label(re.compile("^e-?mailadres", re.IGNORECASE)).fill(email)
+    phone.get_by_label(re.compile("wachtwoord", re.IGNORECASE)).fill(PASSWORD)
+    phone.get_by_role("main").get_by_role("button", name="Account maken").click()
+    expect(phone.get_by_role("heading", level=1, name="Kijk in uw e-mail")).to_be_visible()
+
+    computer = new_page(width=1024, height=768)  # the mail is read on another device: its own cookies
+    computer.goto(confirmation_url(live_server, email))
+    computer.get_by_role("button", name="Mijn e-mailadres bevestigen").click()
+    expect(computer).to_have_url(re.compile(r"/account/login\?"))
+    expect(computer.get_by_role("status")).to_contain_text("U kunt nu inloggen")
+    expect(computer.get_by_label(re.compile("^e-?mailadres", re.IGNORECASE))).to_have_value(email)
+    check_page(computer, "login-on-other-device")
+    computer.get_by_label(re.compile("wachtwoord", re.IGNORECASE)).fill(PASSWORD)
+    computer.get_by_role("main").get_by_role("button", name="Inloggen").click()
+    expect(computer).to_have_url(re.compile(r"/c/[0-9A-Z]{8}/join$"))
+    computer.get_by_role("button", name="Nee, ik ben geen eigenaar").click()
+    expect(computer.get_by_role("main")).to_contain_text(address)
+
+    phone.reload()  # the phone that registered was not signed in by the other device's confirmation
+    expect(phone.get_by_role("banner").get_by_role("link", name="Inloggen")).to_be_visible()
