@@ -181,6 +181,13 @@ def test_confirming_on_another_device_asks_for_the_password_and_keeps_the_join_s
     computer.get_by_label(re.compile("wachtwoord", re.IGNORECASE)).fill(PASSWORD)
     computer.get_by_role("main").get_by_role("button", name="Inloggen").click()
     expect(computer).to_have_url(re.compile(r"/c/[0-9A-Z]{8}/join$"))
+    lives_here = computer.get_by_role("group", name="Woont u hier?")
+    lives_here.get_by_label("Nee").check()
+    computer.get_by_role("button", name="Nee, ik ben geen eigenaar").click()  # neither: not a member
+    expect(computer.get_by_role("alert")).to_be_visible()
+    expect(computer.get_by_role("main")).to_contain_text("Alleen wie hier woont of (mede-)eigenaar is")
+    check_page(computer, "join-refused")
+    lives_here.get_by_label("Ja").check()
     computer.get_by_role("button", name="Nee, ik ben geen eigenaar").click()
     expect(computer.get_by_role("main")).to_contain_text(address)
 
