@@ -64,6 +64,8 @@ class DefaultConfig:
     ARGON2_PARALLELISM = 1
     TOKEN_LIFETIME_CONFIRM = dt.timedelta(days=3)
     TOKEN_LIFETIME_RESET = dt.timedelta(hours=2)
+    # Confirming the e-mail in the browser that registered signs in, within this time (registering_browser.py).
+    CONFIRM_SIGN_IN_WINDOW = dt.timedelta(hours=1)
     CHECK_SCHEMA_AT_START = True
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from portal.accounts import forms, passwords, service
+from portal.accounts import forms, passwords, registering_browser, service
 from portal.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -43,9 +43,11 @@ def register() -> ResponseReturnValue:
     form = forms.RegisterForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return _render("accounts/register.html", form)
-    service.register(form.name.data, form.email.data, form.password.data, locale=str(get_locale()),
-                     next_path=safe_next(form.next.data))
+    user = service.register(form.name.data, form.email.data, form.password.data, locale=str(get_locale()),
+                            next_path=safe_next(form.next.data))
     db.session.commit()
+    if user is not None:
+        registering_browser.remember(user)
     session["registered_email"] = service.normalise_email(form.email.data)
     return redirect(url_for(".check_email"))
 
@@ -64,9 +66,17 @@ def confirm_email(token: str) -> ResponseReturnValue:
     user = service.confirm_email(token)
     if user is None:
         return render_template("accounts/token_invalid.html"), 400
+    target = safe_next(request.args.get("next"))
+    if registering_browser.claim(user):
+        service.signed_in(user)
+        db.session.commit()
+        session.permanent = True
+        login_user(user)
+        flash(_("Thank you, your e-mail address is confirmed. You are logged in."), "success")
+        return redirect(target or url_for("main.home"))
     db.session.commit()
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
-    return redirect(url_for(".login", email=user.email, next=safe_next(request.args.get("next"))))
+    return redirect(url_for(".login", email=user.email, next=target))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -86,6 +96,7 @@ def login() -> ResponseReturnValue:
     if user.confirmed_at is None:
         service.send_confirmation(user, target)
         db.session.commit()
+        registering_browser.remember(user)
         return render_template("accounts/check_email.html", email=user.email, unconfirmed=True), 200
     db.session.commit()
     session.permanent = True

@@ -75,6 +75,12 @@ def confirm_email(raw: str) -> User | None:
     return token.user
 
 
+def signed_in(user: User) -> None:
+    """A sign-in without a password form: confirming the address in the browser that registered."""
+    user.last_login_at = utcnow()
+    record("account.signed_in_on_confirmation", user.id, user)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, or None; unknown e-mail and wrong password look the same."""
     user = user_by_email(email)

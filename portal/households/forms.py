@@ -13,10 +13,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.domain.addresses import AddressError, normalise_postcode, parse_house_number
 from portal.forms import BaseForm, options, strip
+from portal.models import Relation
 
 HOME_TYPES = [
     ("terraced", _l("Terraced house")),
@@ -124,13 +125,36 @@ class CodeForm(BaseForm):
     submit = SubmitField(_l("Go on"))
 
 
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+
+
 class JoinForm(BaseForm):
-    relation = RadioField(_l("How do you live here?"), choices=options([
-        ("resident", _l("I live here")), ("owner", _l("I (co-)own this home"))]),
-        validators=[InputRequired(message=_l("Choose one."))])
+    """Two separate questions: an owner who lives in the home is both, a landlord only an owner.
+
+    "Do you live here?" starts at yes: the person got here by pressing "Yes, I live here". The
+    ownership question is answered with one of two buttons, which also send the form: it is the last
+    question, and a separate "join" button would be one more tap for every resident.
+    """
+
+    lives_here = RadioField(_l("Do you live here?"), choices=options(YES_NO), validate_choice=False,
+                            validators=[AnyOf(["yes", "no"], message=_l("Choose yes or no."))])
     share_with_champion = BooleanField(_l("My neighbourhood champion may see that our household takes part"),
                                        description=_l("Neighbours never see this. You can change it later."))
-    submit = SubmitField(_l("Join this household"))
+    is_owner = RadioField(_l("Are you a (co-)owner of this home?"), choices=options(YES_NO), validate_choice=False,
+                          validators=[AnyOf(["yes", "no"], message=_l("Choose yes or no."))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():  # shown at yes; a sent form must carry its own answer, not a default
+            self.lives_here.data = "yes"
+
+    def validate_is_owner(self, field: RadioField) -> None:
+        if field.data == "no" and self.lives_here.data == "no":
+            raise ValidationError(_l("Only people who live here or (co-)own this home can join."))
+
+    @property
+    def relation(self) -> Relation:
+        return Relation.owner if self.is_owner.data == "yes" else Relation.resident
 
 
 class MoveForm(BaseForm):

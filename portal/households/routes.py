@@ -15,7 +15,7 @@ from portal.domain.addresses import AddressError, AddressListError, decode_uploa
 from portal.extensions import db, limiter
 from portal.households import forms, service
 from portal.households.messages import address_error_message
-from portal.models import Household, Initiative, Relation
+from portal.models import Household, Initiative
 
 bp = Blueprint("households", __name__)
 
@@ -267,7 +267,7 @@ def join(code: str) -> ResponseReturnValue:
     form = forms.JoinForm()
     if form.validate_on_submit():
         try:
-            service.join(household, current_user, relation=Relation(form.relation.data),
+            service.join(household, current_user, relation=form.relation, lives_here=form.lives_here.data == "yes",
                          share_with_champion=form.share_with_champion.data)
         except service.JoinError as error:
             db.session.rollback()

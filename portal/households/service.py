@@ -184,22 +184,26 @@ def active_membership(user: User, initiative_id: int) -> Membership | None:
     )).first()
 
 
-def join(household: Household, user: User, *, relation: Relation, share_with_champion: bool) -> Membership:
-    """Make the user a member of the household (one household per initiative, enforced by the database)."""
+def join(household: Household, user: User, *, relation: Relation, share_with_champion: bool,
+         lives_here: bool = True) -> Membership:
+    """Make the user a member of the household (one household per initiative, enforced by the database).
+
+    ``relation`` says whether they (co-)own the home, ``lives_here`` whether they live in it.
+    """
     if household.status != "open":
         raise JoinError("closed")
     current = active_membership(user, household.initiative_id)
     if current is not None:
         raise JoinError("already_member" if current.household_id == household.id else "other_household")
     membership = Membership(household_id=household.id, initiative_id=household.initiative_id, user_id=user.id,
-                            relation=relation, share_with_champion=share_with_champion)
+                            relation=relation, lives_here=lives_here, share_with_champion=share_with_champion)
     try:
         with db.session.begin_nested():  # a double tap or second tab: the index refuses the second row
             db.session.add(membership)
     except IntegrityError:
         raise JoinError("already_member") from None
     household.needs_new_offer = False
-    record("household.joined", user.id, household, relation=str(relation))
+    record("household.joined", user.id, household, relation=str(relation), lives_here=lives_here)
     return membership
 
 

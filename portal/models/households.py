@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.addresses import format_address
@@ -82,8 +82,13 @@ class Household(Base):
 
 
 class Relation(enum.StrEnum):
+    """Whether the member (co-)owns the home; only owners sign for the household (SPEC §6).
+
+    Living there is a separate answer (``Membership.lives_here``): an owner who lives there is both.
+    """
+
     owner = "owner"
-    resident = "resident"
+    resident = "resident"  # lives here without owning the home (a tenant, a grown-up child)
 
 
 class Membership(Base):
@@ -110,6 +115,8 @@ class Membership(Base):
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(10), default=Relation.resident)
+    # Asked apart from ownership; a landlord who lives elsewhere is an owner who does not live here.
+    lives_here: Mapped[bool] = mapped_column(default=True, server_default=true())
     share_with_champion: Mapped[bool] = mapped_column(default=False)
     joined_at: Mapped[created_at]
     ended_at: Mapped[timestamp | None]
@@ -117,6 +124,10 @@ class Membership(Base):
 
     household: Mapped[Household] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+    @property
+    def is_owner(self) -> bool:
+        return self.relation == Relation.owner
 
 
 class Invitation(Base):

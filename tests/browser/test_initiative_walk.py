@@ -128,12 +128,10 @@ def log_in(page: Page, email: str) -> None:
     page.get_by_role("main").get_by_role("button", name="Inloggen").click()
 
 
-def register_confirm_log_in(page: Page, live_server: LiveServer, name: str, step: str, check: Check) -> str:
-    """From the log-in page that "Ja, ik woon hier" led to: create an account, confirm it from the
-    outbox and log in. Returns the e-mail address; the page is wherever the log-in sends it."""
-    expect(page).to_have_url(re.compile(r"/account/login\?next=%2Fc%2F[0-9A-Z]{8}%2Fjoin$"))
-    check(page, f"{step}-login")
-    page.get_by_role("main").get_by_role("link", name="Account maken").click()
+def register_and_confirm(page: Page, live_server: LiveServer, name: str, step: str, check: Check) -> str:
+    """From the account form that "Ja, ik woon hier" led to: create an account and confirm it in the
+    same browser, which signs in (issue 10). Returns the e-mail address; the page is the join step."""
+    expect(page).to_have_url(re.compile(r"/account/register\?next=(/|%2F)c(/|%2F)[0-9A-Z]{8}(/|%2F)join$"))
     expect(h1(page, "Account maken")).to_be_visible()
     check(page, f"{step}-register")
 
@@ -150,10 +148,6 @@ def register_confirm_log_in(page: Page, live_server: LiveServer, name: str, step
     expect(page).to_have_url(re.compile(r"/account/confirm/[^?/]+\?next=(/|%2F)c(/|%2F)[0-9A-Z]{8}(/|%2F)join$"))
     check(page, f"{step}-confirm")
     page.get_by_role("button", name="Mijn e-mailadres bevestigen").click()
-    expect(page).to_have_url(re.compile(r"/account/login\?"))
-    expect(page.get_by_label(EMAIL)).to_have_value(email)
-    check(page, f"{step}-login-confirmed")
-    log_in(page, email)
     return email
 
 
@@ -281,15 +275,15 @@ def test_champion_invites_the_street_and_a_household_joins(
     code = codes[4]
     resident = new_page()
     open_code_link(resident, live_server, code, "resident", check)
-    register_confirm_log_in(resident, live_server, "Sanne Jansen", "resident", check)
+    register_and_confirm(resident, live_server, "Sanne Jansen", "resident", check)
     expect(resident).to_have_url(f"{live_server.url}/c/{code}/join")  # the join path survived it all
     expect(h1(resident, re.compile("Lindelaan 4"))).to_be_visible()
     check(resident, "resident-join")
-    resident.get_by_label("Ik ben (mede-)eigenaar").check()
+    expect(resident.get_by_role("group", name="Woont u hier?").get_by_label("Ja")).to_be_checked()
     resident.get_by_label("Mijn buurtambassadeur mag zien dat ons huishouden meedoet").check()
-    resident.get_by_role("button", name="Word lid van dit huishouden").click()
+    resident.get_by_role("button", name="Ja, ik ben (mede-)eigenaar").click()
     expect(resident).to_have_url(live_server.url + "/")
-    mine = resident.locator("section#mine, section[aria-labelledby=mine]").first
+    mine = resident.locator("#mine")
     expect(mine.get_by_role("link", name=INITIATIVE)).to_be_visible()
     expect(mine).to_contain_text("Lindelaan 4")
     check(resident, "resident-home")
@@ -297,13 +291,12 @@ def test_champion_invites_the_street_and_a_household_joins(
     # 5. The other adult of Lindelaan 4 joins the same household with the same code.
     partner = new_page()
     open_code_link(partner, live_server, code, "partner", check)
-    register_confirm_log_in(partner, live_server, "Daan Jansen", "partner", check)
+    register_and_confirm(partner, live_server, "Daan Jansen", "partner", check)
     expect(partner).to_have_url(f"{live_server.url}/c/{code}/join")
     check(partner, "partner-join")
-    partner.get_by_label("Ik woon hier", exact=True).check()
     opt_in = partner.get_by_label("Mijn buurtambassadeur mag zien dat ons huishouden meedoet")
     expect(opt_in).not_to_be_checked()
-    partner.get_by_role("button", name="Word lid van dit huishouden").click()
+    partner.get_by_role("button", name="Nee, ik ben geen eigenaar").click()
     expect(partner).to_have_url(live_server.url + "/")
     expect(partner.get_by_role("main")).to_contain_text("Lindelaan 4")
     check(partner, "partner-home")
