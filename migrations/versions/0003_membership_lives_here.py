@@ -4,7 +4,7 @@ The join form asked one choice, owner or resident, so an owner who lives in the 
 landlord who lives elsewhere looked the same. Existing memberships are taken to live there
 (the old form's "I live here" and most owners); `relation` keeps meaning ownership.
 
-Revision ID: 0008
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 00:00:00
 
@@ -12,7 +12,7 @@ Create Date: 2026-12-01 00:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
