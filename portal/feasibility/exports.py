@@ -29,9 +29,9 @@ def _option_name(option: model.Option) -> str:
 
 def _k_min_label(threshold: Decimal) -> str:
     if threshold > 0:
-        return _("At most %(amount)s per month more: from how many households",
+        return _("Households needed for at most %(amount)s per month more",
                  amount=format_money(threshold, whole=True))
-    return _("Not more than with gas: from how many households")
+    return _("Households needed for no more than with gas")
 
 
 def _rating(assessment: model.Assessment) -> str:
