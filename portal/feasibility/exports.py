@@ -23,10 +23,6 @@ def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
-def _option_name(option: model.Option) -> str:
-    return f"{texts.VARIANTS[option.variant.value]}, {texts.SCENARIOS[option.scenario.value]}"
-
-
 def _k_min_label(threshold: Decimal) -> str:
     if threshold > 0:
         return _("Households needed for at most %(amount)s per month more",
@@ -100,7 +96,10 @@ def pdf_table(result: Comparison, conditions: Mapping[str, str]) -> dict[str, An
             assessment = result.scorecards[option].get(key)
             mark = None
             if assessment.overridden:
-                notes.append(f"{_option_name(option)} – {label}: {_rating(assessment)}")
+                notes.append(_("%(option)s, %(condition)s (calculated: %(computed)s): %(note)s",
+                               option=f"{texts.VARIANTS[option.variant.value]} {option.scenario.value}",
+                               condition=label, note=assessment.note,
+                               computed=texts.RATINGS[assessment.params.get("computed", "not_assessable")]))
                 mark = len(notes)
             row.append({"rating": assessment.rating.value, "text": str(texts.RATINGS[assessment.rating.value]),
                         "mark": mark})

@@ -111,6 +111,7 @@ def test_coordinator_rates_a_condition_and_sees_it_with_the_note(client, street,
     assert response.headers["Location"].endswith("/i/lindelaan/feasibility#scorecard-shared_loop-A")
     html = client.get("/i/lindelaan/feasibility").get_data(as_text=True)
     assert "Beoordeeld door de coördinator (berekend: deels): De coöperatie neemt het risico over" in html
+    assert "Versie van de instellingen: 0." in html
     assert len(audit()) == 1
 
 
@@ -124,6 +125,8 @@ def test_a_champion_sees_the_override_but_has_no_form(client, street, make_user,
     html = client.get("/i/lindelaan/feasibility").get_data(as_text=True)
     assert "Beoordeeld door de coördinator (berekend: voldaan): Klein" in html
     assert "/conditions" not in html and f'name="{FIELDS}rating"' not in html
+    # a champion is a resident too: the assumptions in words, the version number only for coordinators
+    assert "Versie van de instellingen" not in html and "Berekend met de standaardaannames van 2026." in html
 
 
 @pytest.mark.parametrize("who", ["champion", "resident", "other_coordinator", "anonymous"])
@@ -173,6 +176,8 @@ def test_bad_input_gets_a_message_on_the_field_and_nothing_is_saved(client, stre
     if message:
         assert message in html
     assert overrides() == 0 and audit() == []
+    # the what-if form on this page (shown at the POST address) still goes to the comparison
+    assert 'method="get" action="/i/lindelaan/feasibility"' in html
 
 
 def test_a_custom_condition_cannot_be_rated(client, street, coordinator):

@@ -110,11 +110,11 @@ def test_the_pdf_is_one_a4_page_for_a_40_home_street_with_a_real_minus(client, f
     assert len(reader.pages) == 1
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
-    text = reader.pages[0].extract_text()
+    text = " ".join(reader.pages[0].extract_text().split())  # lines wrap where the widths say
     assert "Haalbaarheid van" in text and "Voorwaarden van de bewoners" in text
     assert MINUS in text  # the network is cheaper than gas here
     assert not re.search(r"(?<![\w])-\s?€", text), "a hyphen used as a minus sign"
-    assert text.count("beoordeeld door de coördinator") == 3
+    assert "Beoordeeld door de coördinator:" in text and text.count("Klein ringnet B, ") == 3
 
 
 def test_residents_see_no_parameter_version_and_isde_is_explained(client, street, make_user, login):
