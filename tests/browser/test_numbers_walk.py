@@ -83,6 +83,10 @@ def test_comparison_is_cards_on_a_phone_and_a_table_from_tablet_width(
     expect(table.get_by_role("columnheader")).to_have_count(7)
     expect(table.get_by_role("rowheader")).to_have_count(6)
 
+    narrow = new_page(width=320)
+    log_in_to(narrow, live_server, COMPARE_PATH, street.coordinator, check_page)
+    check_page(narrow, "compare-320")  # no sideways scrolling on the narrowest phone either
+
     wide = new_page(width=TABLET, height=1000)
     log_in_to(wide, live_server, COMPARE_PATH, street.coordinator, check_page)
     check_page(wide, "compare-tablet")

@@ -221,3 +221,14 @@ def test_comparison_query_count_does_not_grow_with_overrides(client, street, coo
     with count_queries() as many:
         client.get("/i/lindelaan/feasibility")
     assert many() == few()
+
+
+def test_a_note_is_text_everywhere_never_markup_or_a_formula(client, street, coordinator):
+    note = '<script>alert(1)</script>=HYPERLINK("http://x")'
+    assert rate(client, note=note).status_code == 302
+    html = client.get("/i/lindelaan/feasibility").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    first_row = client.get("/i/lindelaan/feasibility.csv").get_data(as_text=True).split("\r\n")[1]
+    cells = first_row.split(";")
+    assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+    assert client.get("/i/lindelaan/feasibility.pdf").status_code == 200
