@@ -77,6 +77,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["is_development"] = app.config["PORTAL_ENV"] == "development"
     app.jinja_env.filters["money"] = i18n.format_money
+    app.jinja_env.filters["money_delta"] = i18n.format_money_delta
     app.jinja_env.filters["number"] = i18n.format_number
     app.jinja_env.filters["day"] = i18n.format_day
     app.jinja_env.filters["moment"] = i18n.format_moment

@@ -46,6 +46,21 @@ def format_money(amount: Decimal | float | int | None, whole: bool = False) -> s
     return format_currency(value, "EUR", locale=_babel_locale())
 
 
+MINUS = "\u2212"  # the real minus sign: a hyphen is easy to miss and screen readers say "streepje"
+
+
+def format_money_delta(amount: Decimal | float | int | None, whole: bool = True) -> str:
+    """A difference with its direction: ``+ € 53``, ``− € 5`` (U+2212, no-break space after the
+    sign), ``€ 0``. The sign follows the rounded amount, so −0,40 is ``€ 0``, never ``− € 0``."""
+    if amount is None:
+        return ""
+    value = Decimal(str(amount))
+    shown = value.quantize(Decimal(1) if whole else Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if shown == 0:
+        return format_money(0, whole)
+    return f"{'+' if shown > 0 else MINUS}\xa0{format_money(abs(value), whole)}"
+
+
 def format_number(value: Decimal | float | int | None, digits: int = 0) -> str:
     if value is None:
         return ""

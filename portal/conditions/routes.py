@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -78,7 +78,9 @@ def rank(slug: str) -> ResponseReturnValue:
                 try:
                     service.save_ranking(current_user, membership, order, musts, shown, set())
                 except RankingError as error:
-                    form.save.errors = [_("Choose at most %(limit)s must-haves.", limit=error.params.get("limit", 3))
+                    form.save.errors = [ngettext("Choose at most %(num)d must-have.",
+                                                 "Choose at most %(num)d must-haves.",
+                                                 int(error.params.get("limit", 3)))
                                         if error.code == "too_many_must_haves" else _("Check the order.")]
                     status = 422
                 else:
@@ -171,7 +173,8 @@ def manage(slug: str) -> ResponseReturnValue:
         try:
             service.set_hidden(initiative, current_user, hidden)
         except service.ConditionsError:
-            form.submit.errors = [_("Keep at least %(minimum)s conditions.", minimum=service.MIN_SHOWN)]
+            form.submit.errors = [ngettext("Keep at least %(num)d condition.", "Keep at least %(num)d conditions.",
+                                           service.MIN_SHOWN)]
             status = 422
         else:
             db.session.commit()

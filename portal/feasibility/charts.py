@@ -1,6 +1,6 @@
 """Geometry of the participation curve chart (drawn as SVG by templates/feasibility/_curve.html).
 
-Presentation only: it maps the domain's curve points to coordinates in a 360 × 240 viewBox.
+Presentation only: it maps the domain's curve points to coordinates in a 300 × 230 viewBox.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from decimal import Decimal
 
 from portal.domain.feasibility import Curve
 
-WIDTH, HEIGHT = 360, 240
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 34
+# Text is 18 units high (portal.css) and the drawing is shown at most about 1.15× and on a 360 px phone about
+# 0.95× its viewBox, so axis labels stay ≥ 14 px where residents read them (issue 10).
+WIDTH, HEIGHT = 300, 230
+LEFT, RIGHT, TOP, BOTTOM = 54, 10, 16, 38
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class CurveChart:
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
+    top: int = TOP
     right_edge: int = WIDTH - RIGHT
     bottom_edge: int = HEIGHT - BOTTOM
 
@@ -67,7 +70,7 @@ def curve_chart(curve: Curve, current_k: int | None) -> CurveChart | None:
     def line(band: str) -> str:
         return " ".join(f"{x(p.k)},{y(float(getattr(p, band).worst_monthly_delta_gas))}" for p in points)
 
-    every = max(1, math.ceil(len(points) / 8))
+    every = max(1, math.ceil(len(points) / 6))  # room for 18-unit labels
     x_ticks = tuple((p.k, x(p.k)) for i, p in enumerate(points) if i % every == 0 or p.k == last)
     marker = current_k if current_k is not None and first <= current_k <= last else None
     return CurveChart(

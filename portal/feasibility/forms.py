@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,40 @@ class HouseholdInputsForm(BaseForm):
     is_low_income = BooleanField(_l("Our joint household income is €60,000 or less"), description=_l(
         "Then you may get a loan at 0% interest. Only you see this; it is used only for your own estimate."))
     submit = SubmitField(_l("Calculate my estimate"))
+
+
+OVERRIDE_NOTE_MAX = 300
+
+
+class ConditionOverrideForm(BaseForm):
+    """A coordinator's rating of one condition for one option (the option is in the URL)."""
+
+    condition = SelectField(_l("Condition"))
+    rating = SelectField(_l("Rating"))
+    note = StringField(_l("Why? (shown beside the rating)"), filters=[strip],
+                       render_kw={"maxlength": OVERRIDE_NOTE_MAX, "autocomplete": "off"},
+                       validators=[Length(max=OVERRIDE_NOTE_MAX, message=_l("Use at most %(max)d characters."))])
+    submit = SubmitField(_l("Save rating"))
+
+    def validate_note(self, field: StringField) -> None:
+        if self.rating.data and not field.data:
+            raise ValidationError(_l("Say briefly why, so residents and champions understand the rating."))
+
+
+def override_prefix(option: model.Option) -> str:
+    """Six of these forms share the comparison page: the prefix keeps their ids apart."""
+    return f"{option.variant.value}-{option.scenario.value}"
+
+
+def condition_override_form(option: model.Option, conditions: Mapping[str, str], *,
+                            submitted: bool = False) -> ConditionOverrideForm:
+    """The form for ``option``; ``conditions`` (key → label) are the conditions the initiative shows.
+    Custom conditions are left out: the scorecard does not assess them."""
+    form = ConditionOverrideForm(prefix=override_prefix(option), **({} if submitted else {"formdata": None}))
+    form.condition.choices = options((key, label) for key, label in conditions.items()
+                                     if key in model.CONDITION_KEYS)
+    form.rating.choices = options([("", _l("Use the calculated rating")), *texts.RATINGS.items()])
+    return form
 
 
 def _display(info: model.ParameterInfo, value: Any) -> str:

@@ -4,7 +4,6 @@ the sources page, and exports (CSV, a PDF one-pager for a residents' evening).""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -17,8 +16,9 @@ from portal import access, pdf
 from portal.domain import feasibility as model
 from portal.exports import csv_response
 from portal.extensions import db
-from portal.feasibility import charts, forms, service, texts
+from portal.feasibility import charts, exports, forms, service, texts
 from portal.households import service as households
+from portal.i18n import format_day
 from portal.models import Initiative
 
 bp = Blueprint("feasibility", __name__)
@@ -78,10 +78,45 @@ def _included() -> list[int] | None:
 @login_required
 def compare(slug: str) -> str:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
+    return _compare_page(initiative)
+
+
+def _compare_page(initiative: Initiative, failed: forms.ConditionOverrideForm | None = None,
+                  failed_option: model.Option | None = None) -> str:
+    """The comparison; ``failed`` is a rating form that did not validate (shown with its messages)."""
     result = service.comparison(initiative, _included())
+    conditions = _condition_labels(initiative)
+    is_coordinator = access.is_coordinator_of(current_user, initiative)
+    override_forms = {option: failed if option == failed_option and failed is not None
+                      else forms.condition_override_form(option, conditions)
+                      for option in model.OPTIONS} if is_coordinator else {}
     return render_template("feasibility/compare.html", initiative=initiative, c=result, texts=texts,
-                           options=model.OPTIONS, conditions=_condition_labels(initiative),
-                           is_coordinator=access.is_coordinator_of(current_user, initiative))
+                           options=model.OPTIONS, conditions=conditions, is_coordinator=is_coordinator,
+                           override_forms=override_forms, failed_option=failed_option)
+
+
+def _option_or_404(variant: str, scenario: str) -> model.Option:
+    try:
+        return model.Option(model.Variant(variant), model.Scenario(scenario))
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/i/<slug>/feasibility/<variant>/<scenario>/conditions", methods=["POST"])
+@login_required
+def override_condition(slug: str, variant: str, scenario: str) -> ResponseReturnValue:
+    """A coordinator rates one condition for one option by hand, with a note (CONDITIONS.md)."""
+    initiative = access.initiative_for_coordinator_or_404(current_user, slug)
+    option = _option_or_404(variant, scenario)
+    form = forms.condition_override_form(option, _condition_labels(initiative), submitted=True)
+    if not form.validate_on_submit():
+        return _compare_page(initiative, form, option), 422
+    rating = model.Rating(form.rating.data) if form.rating.data else None
+    if service.override_condition(initiative, current_user, option, form.condition.data, rating,
+                                  form.note.data or ""):
+        db.session.commit()
+    flash(_("Rating saved.") if rating else _("The calculated rating is used again."), "success")
+    return redirect(url_for(".compare", slug=slug, _anchor=f"scorecard-{forms.override_prefix(option)}"))
 
 
 def _condition_labels(initiative: Initiative) -> dict[str, str]:
@@ -121,27 +156,11 @@ def parameters(slug: str) -> ResponseReturnValue:
         422 if form.is_submitted() else 200)
 
 
-def _rows(initiative: Initiative) -> tuple[list[str], list[list[Any]]]:
-    result = service.comparison(initiative, _included())
-    header = [_("Variant"), _("Scenario"), _("Households"), _("Feasible"), _("Shared investment (€)"),
-              _("Average per month vs gas (€)"), _("Highest per month vs gas (€)"), _("Households that rank"),
-              _("Households that find it acceptable")] + [
-        _("Lowest number of households at € %(amount)s per month", amount=int(t)) for t in model.DEFAULT_THRESHOLDS]
-    rows = []
-    for option in model.OPTIONS:
-        item, curve, accepted = result.results[option], result.curves[option], result.acceptance[option]
-        rows.append([str(texts.VARIANTS[option.variant.value]), str(texts.SCENARIOS[option.scenario.value]),
-                     item.k, item.viable, item.shared_capex, item.mean_monthly_delta_gas,
-                     item.worst_monthly_delta_gas, accepted.households, accepted.acceptable,
-                     *[curve.k_min.get(t) for t in model.DEFAULT_THRESHOLDS]])
-    return header, rows
-
-
 @bp.route("/i/<slug>/feasibility.csv")
 @login_required
 def export_csv(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    header, rows = _rows(initiative)
+    header, rows = exports.csv_table(service.comparison(initiative, _included()), _condition_labels(initiative))
     return csv_response(header, rows, f"haalbaarheid-{initiative.slug}.csv")
 
 
@@ -149,16 +168,10 @@ def export_csv(slug: str) -> Response:
 @login_required
 def export_pdf(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    header, rows = _rows(initiative)
-    language = str(get_locale())
+    table = exports.pdf_table(service.comparison(initiative, _included()), _condition_labels(initiative))
     today = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
-    from portal.i18n import format_day, format_money
-
-    cells = [[format_money(cell, whole=True) if hasattr(cell, "quantize") else
-              (_("yes") if cell is True else _("no") if cell is False else ("–" if cell is None else str(cell)))
-              for cell in row] for row in rows]
     data = pdf.render_pdf("feasibility.html", title=_("Feasibility of %(name)s", name=initiative.name),
-                          language=language, name=initiative.name, place=initiative.place, header=header,
-                          rows=cells, day=format_day(today))
+                          language=str(get_locale()), name=initiative.name, place=initiative.place,
+                          day=format_day(today), **table)
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=haalbaarheid-{initiative.slug}.pdf"})

@@ -12,13 +12,24 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit.service import record
 from portal.conditions import service as conditions
 from portal.domain import feasibility as model
 from portal.extensions import db
 from portal.households import service as households_service
-from portal.models import DoorStatus, FeasibilityParams, Household, Initiative, Membership, Phase, User
+from portal.models import (
+    DoorStatus,
+    FeasibilityParams,
+    Household,
+    Initiative,
+    Membership,
+    Phase,
+    ScorecardOverride,
+    User,
+)
+from portal.models.base import utcnow
 
 DEFAULT_VARIANT = model.Variant.SHARED_LOOP  # when the street has not chosen yet
 
@@ -180,7 +191,8 @@ def comparison(initiative: Initiative, included: Iterable[int] | None = None) ->
         every_address_has_code=all(h.code for h in households),
         energy_labels={h.id: h.energy_label for h in households},
     )
-    cards = model.scorecards(homes, participating, current.params, context, curves_by_option=curves)
+    cards = model.scorecards(homes, participating, current.params, context, curves_by_option=curves,
+                             overrides=scorecard_overrides(initiative))
     shown = conditions.shown_conditions(initiative)
     preferences = [model.Preference(household_id, weights, musts) for household_id, (weights, musts)
                    in conditions.preferences_by_household(initiative, shown).items()]
@@ -190,6 +202,50 @@ def comparison(initiative: Initiative, included: Iterable[int] | None = None) ->
                  for option in model.OPTIONS},
         curves=curves, scorecards=cards, acceptance=model.acceptance(cards, preferences),
     )
+
+
+def scorecard_overrides(initiative: Initiative) -> list[model.Override]:
+    """The coordinator's ratings per condition and option (one query)."""
+    rows = db.session.scalars(select(ScorecardOverride).where(ScorecardOverride.initiative_id == initiative.id))
+    return [model.Override(row.condition_key, model.Rating(row.rating), row.note,
+                           model.Option(model.Variant(row.variant), model.Scenario(row.scenario)))
+            for row in rows]
+
+
+def override_condition(initiative: Initiative, actor: User, option: model.Option, key: str,
+                       rating: model.Rating | None, note: str) -> bool:
+    """Rate condition ``key`` for ``option`` by hand, with a note; ``rating`` None goes back to the
+    computed rating. Returns False when nothing changed. Raises model.ScorecardError for a key the
+    scorecard does not know (custom conditions are not assessed)."""
+    if key not in model.CONDITION_KEYS:
+        raise model.ScorecardError(f"unknown condition key {key!r}")
+    where = (ScorecardOverride.initiative_id == initiative.id, ScorecardOverride.condition_key == key,
+             ScorecardOverride.variant == option.variant.value, ScorecardOverride.scenario == option.scenario.value)
+    row = db.session.scalars(select(ScorecardOverride).where(*where)).first()
+    previous = row.rating if row is not None else None
+    if rating is None:
+        if row is None:
+            return False
+        db.session.delete(row)
+    else:
+        if row is not None and (row.rating, row.note) == (rating.value, note):
+            return False
+        if row is None:
+            row = ScorecardOverride(initiative_id=initiative.id, condition_key=key, variant=option.variant.value,
+                                    scenario=option.scenario.value, rating=rating.value, note=note,
+                                    changed_by_id=actor.id, changed_at=utcnow())
+            try:
+                with db.session.begin_nested():  # a double submit must not fail on the unique constraint
+                    db.session.add(row)
+            except IntegrityError:
+                row = db.session.scalars(select(ScorecardOverride).where(*where)).one()
+        row.rating, row.note, row.changed_by_id, row.changed_at = rating.value, note, actor.id, utcnow()
+    db.session.flush()
+    # The note is free text and may name people; the append-only audit keeps only that there is one.
+    record("feasibility.condition_rated", actor.id, initiative, condition=key, variant=option.variant.value,
+           scenario=option.scenario.value, rating=rating.value if rating is not None else None,
+           previous=previous, has_note=bool(note))
+    return True
 
 
 def snapshot(household: Household) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from portal.models.commitments import (
     Signature,
 )
 from portal.models.conditions import Condition, InitiativeCondition, Ranking
-from portal.models.feasibility import FeasibilityParams
+from portal.models.feasibility import FeasibilityParams, ScorecardOverride
 from portal.models.households import DoorStatus, HomeType, Household, Invitation, Membership, Relation
 from portal.models.initiatives import Initiative, InitiativeEvent, Phase, ProgrammeStage, QuickscanItem
 from portal.models.municipalities import Municipality
@@ -24,5 +24,6 @@ __all__ = [
     "CommitmentText", "Condition", "DoorStatus", "FeasibilityParams", "HomeType", "Household",
     "Initiative", "InitiativeCondition", "InitiativeEvent", "Invitation", "Level", "Membership",
     "Municipality", "OutboxMessage", "OutboxStatus", "PaperForm", "Phase", "ProgrammeStage",
-    "QuickscanItem", "Ranking", "Relation", "Role", "RoleGrant", "Signature", "TokenPurpose", "User",
+    "QuickscanItem", "Ranking", "Relation", "Role", "RoleGrant", "ScorecardOverride", "Signature", "TokenPurpose",
+    "User",
 ]

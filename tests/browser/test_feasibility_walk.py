@@ -74,8 +74,9 @@ def included(count: int) -> str:
 
 
 def euros(amount: int) -> re.Pattern[str]:
-    """A whole-euro amount as the app shows it ("€\xa046"); JavaScript's \\s matches the no-break space."""
-    return re.compile(rf"^\s*€\s{amount}\s*$")
+    """A monthly difference as the comparison shows it ("€\xa046 meer dan gas"); JavaScript's \\s matches
+    the no-break space."""
+    return re.compile(rf"^\s*€\s{amount} meer dan gas\s*$")
 
 
 def text(locator: Locator) -> str:

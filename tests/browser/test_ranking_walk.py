@@ -180,9 +180,9 @@ def expect_numbers_follow(page: Page) -> None:
 
 
 def named(visible: str, label: str) -> re.Pattern[str]:
-    """``"Omhoog, <label>"``: a short visible text plus the condition's name for screen readers (a
-    visually hidden span; Chromium may put a space before the comma because the span is positioned)."""
-    return re.compile(rf"^{re.escape(visible)} ?, {re.escape(label)}$")
+    """``"Omhoog, <label>"``: the visible word plus the condition's name for screen readers, with no
+    stray space before the comma (issue 10: "Omhoog , Risico's beperkt")."""
+    return re.compile(rf"^{re.escape(visible)}, {re.escape(label)}$")
 
 
 def must_have(page: Page, key: str) -> Locator:
