@@ -17,7 +17,7 @@ from portal import access, pdf
 from portal.domain import feasibility as model
 from portal.exports import csv_response
 from portal.extensions import db
-from portal.feasibility import charts, forms, service, texts
+from portal.feasibility import charts, forms, service, street, texts
 from portal.households import service as households
 from portal.models import Initiative
 
@@ -38,7 +38,8 @@ def estimate(slug: str) -> str:
     household = _member_household(initiative)
     result = service.estimate(household)
     return render_template("feasibility/estimate.html", initiative=initiative, household=household, e=result,
-                           chart=charts.curve_chart(result.curve, result.participating), texts=texts)
+                           chart=charts.curve_chart(result.curve, result.participating), texts=texts,
+                           street=street.for_estimate(household, result))
 
 
 @bp.route("/i/<slug>/estimate/inputs", methods=["GET", "POST"])
@@ -78,10 +79,33 @@ def _included() -> list[int] | None:
 @login_required
 def compare(slug: str) -> str:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
+    return _compare_page(initiative, None)
+
+
+def _compare_page(initiative: Initiative, headroom_form: forms.HeadroomForm | None) -> str:
     result = service.comparison(initiative, _included())
+    street_figures = street.for_comparison(initiative, result)
+    if headroom_form is None:
+        headroom_form = forms.headroom_form(street_figures.headroom_kw)
     return render_template("feasibility/compare.html", initiative=initiative, c=result, texts=texts,
                            options=model.OPTIONS, conditions=_condition_labels(initiative),
-                           is_coordinator=access.is_coordinator_of(current_user, initiative))
+                           is_coordinator=access.is_coordinator_of(current_user, initiative),
+                           street=street_figures, headroom_form=headroom_form)
+
+
+@bp.route("/i/<slug>/feasibility/headroom", methods=["POST"])
+@login_required
+def headroom(slug: str) -> ResponseReturnValue:
+    """The transformer headroom the grid operator reported: a new parameter version (coordinators only)."""
+    initiative = access.initiative_for_coordinator_or_404(current_user, slug)
+    form = forms.HeadroomForm()
+    if form.validate_on_submit():
+        row = street.save_headroom(initiative, current_user, form.headroom_kw)
+        db.session.commit()
+        flash(_("Saved as version %(version)s.", version=row.version), "success")
+        what_if: dict[str, Any] = request.args.to_dict(flat=False)  # keep the what-if homes
+        return redirect(url_for(".compare", slug=slug, _anchor="street", **what_if))
+    return _compare_page(initiative, form), 422
 
 
 def _condition_labels(initiative: Initiative) -> dict[str, str]:
@@ -121,7 +145,7 @@ def parameters(slug: str) -> ResponseReturnValue:
         422 if form.is_submitted() else 200)
 
 
-def _rows(initiative: Initiative) -> tuple[list[str], list[list[Any]]]:
+def _rows(initiative: Initiative) -> tuple[list[str], list[list[Any]], street.ComparisonStreet]:
     result = service.comparison(initiative, _included())
     header = [_("Variant"), _("Scenario"), _("Households"), _("Feasible"), _("Shared investment (€)"),
               _("Average per month vs gas (€)"), _("Highest per month vs gas (€)"), _("Households that rank"),
@@ -134,14 +158,16 @@ def _rows(initiative: Initiative) -> tuple[list[str], list[list[Any]]]:
                      item.k, item.viable, item.shared_capex, item.mean_monthly_delta_gas,
                      item.worst_monthly_delta_gas, accepted.households, accepted.acceptable,
                      *[curve.k_min.get(t) for t in model.DEFAULT_THRESHOLDS]])
-    return header, rows
+    return header, rows, street.for_comparison(initiative, result)
 
 
 @bp.route("/i/<slug>/feasibility.csv")
 @login_required
 def export_csv(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    header, rows = _rows(initiative)
+    header, rows, street_figures = _rows(initiative)
+    section = [[None], [_("What does the street gain?")], *street.export_rows(street_figures)]
+    rows += [row + [None] * (len(header) - len(row)) for row in section]  # the CSV keeps one width
     return csv_response(header, rows, f"haalbaarheid-{initiative.slug}.csv")
 
 
@@ -149,7 +175,7 @@ def export_csv(slug: str) -> Response:
 @login_required
 def export_pdf(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    header, rows = _rows(initiative)
+    header, rows, street_figures = _rows(initiative)
     language = str(get_locale())
     today = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
     from portal.i18n import format_day, format_money
@@ -159,6 +185,6 @@ def export_pdf(slug: str) -> Response:
               for cell in row] for row in rows]
     data = pdf.render_pdf("feasibility.html", title=_("Feasibility of %(name)s", name=initiative.name),
                           language=language, name=initiative.name, place=initiative.place, header=header,
-                          rows=cells, day=format_day(today))
+                          rows=cells, day=format_day(today), street=street.export_lines(street_figures))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=haalbaarheid-{initiative.slug}.pdf"})

@@ -344,14 +344,14 @@ PARAMETER_INFO: Final[Mapping[str, ParameterInfo]] = _info(
     _P("t_brine", "grid", "°C", N_("Temperature of the fluid from the boreholes on the design day "
        "(assumption)"), 2026, -10, 65),
     _P("p_household", "grid", "kW",
-       N_("Electricity a home draws on the design day without a heat pump: 2.4 kW × 50 % simultaneity "
-       "(PBL Vesta MAIS 2024 kengetallen)"), 2024, 0, 20),
+       N_("Electricity a home draws on the design day without a heat pump: 2.4 kW times a simultaneity "
+       "of 0.5 (PBL Vesta MAIS 2024 kengetallen)"), 2024, 0, 20),
     _P("hp_coincidence", "grid", "–",
        N_("Share of the heat pumps running at full power at the same time; pumps sized at heat / 1,800 h "
        "run flat out on the design day (assumption)"), 2026, 0, 1.5, allow_zero=False),
     _P("grid_headroom_kw", "grid", "kW",
        N_("Spare capacity of the local transformer as reported by the grid operator; empty = not known, "
-       "then reinforcement is counted per kW"), 2026, 0, 100_000, optional=True),
+       "then reinforcement is counted per kW"), 2026, 0, 10_000, optional=True),
     _P("grid_ms_room", "grid", "€",
        N_("New MS-ruimte (transformer station) of 630 kW, excl. VAT (PBL Vesta MAIS 2024 kengetallen, "
        "midpoint)"), 2024, 0, 1_000_000),
@@ -370,7 +370,7 @@ PARAMETER_INFO: Final[Mapping[str, ParameterInfo]] = _info(
        N_("Switching to electric cooking, per home, excl. VAT (PBL Vesta MAIS 2024, midpoint)"), 2024,
        0, 20_000),
     _P("r_soc", "society", "%",
-       N_("Social discount rate for the cost to the Netherlands (PBL Vesta MAIS 2024; 3.0 % in 2020)"),
+       N_("Social discount rate for the cost to the Netherlands (PBL Vesta MAIS 2024; 3.0 percent in 2020)"),
        2024, 0.001, 0.2, allow_zero=False, percent=True),
     _P("life_hp", "society", "years", N_("Life of a heat pump (PBL Vesta MAIS 2024)"), 2024, 1, 100,
        allow_zero=False, integer=True),

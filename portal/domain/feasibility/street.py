@@ -169,6 +169,7 @@ class Ground:
     ``needed`` by the option, ``individual_compliant``: a borehole per plot keeps the boundary distance."""
 
     length_m: Decimal
+    spacing_m: Decimal
     fit: int
     needed: int
     individual_compliant: bool
@@ -300,7 +301,8 @@ def street_indicators(street: Iterable[Home], joined: Iterable[HomeId], params: 
     positions = [h.position for h in members if h.position is not None]
     length = (max(positions) - min(positions) + 1) * p.frontage_m
     fit = math.floor(length / p.borehole_spacing_m + 1e-9) + 1
-    ground = Ground(_q(length, _KW), fit, boreholes[variant], p.frontage_m >= 2 * p.boundary_distance_m)
+    ground = Ground(_q(length, _KW), _q(p.borehole_spacing_m, _KW), fit, boreholes[variant],
+                    p.frontage_m >= 2 * p.boundary_distance_m)
     return StreetIndicators(variant, peak, societal, noise, ground)
 
 
