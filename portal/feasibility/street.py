@@ -24,10 +24,10 @@ HUNDRED = Decimal(100)
 
 # Bar chart of the design-day peak: a 360-wide viewBox, one labelled bar per row (readable at 320 px).
 CHART_WIDTH = 360
-ROW_HEIGHT = 46
-BAR_HEIGHT = 18
-LABEL_GAP = 16
-VALUE_ROOM = 64  # room right of the longest bar for its "17,8 kW"
+ROW_HEIGHT = 56
+BAR_HEIGHT = 24
+LABEL_GAP = 22  # the label (16 px text) above its bar
+VALUE_ROOM = 92  # room right of the longest bar for its "17,8 kW"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ def peak_chart(peak: model.Peak) -> PeakChart:
     for row, (key, kw) in enumerate(values):
         width = round(float(kw / top) * usable, 1)
         y = row * ROW_HEIGHT
-        bars.append(Bar(key, kw, y + 12, y + LABEL_GAP, width, width + 6))
+        bars.append(Bar(key, kw, y + 16, y + LABEL_GAP, width, width + 8))
     return PeakChart(tuple(bars), CHART_WIDTH, ROW_HEIGHT * len(values))
 
 
