@@ -146,8 +146,7 @@ PARAMETER_ERRORS = {
     "above_maximum": _l("This number is too high (at most %(limit)s)."),
     "invalid_choice": _l("Choose one of the options."),
     "unknown": _l("Unknown setting."),
-    "above_supply_temperature": _l(
-        "This temperature must be lower than the supply temperature of the heating (%(limit)s °C)."),
+    "above_supply_temperature": _l("This temperature must be lower than the supply temperature of the heating."),
     "cop_out_of_range": _l("The difference with the supply temperature must be between 15 and 60 degrees; "
                            "outside that range the heat pump formulas do not apply."),
 }

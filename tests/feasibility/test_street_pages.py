@@ -251,3 +251,13 @@ def test_estimate_street_lines_add_no_query_per_home(client, street, resident, m
     with count_queries() as many:
         client.get("/i/lindelaan/estimate")
     assert many() == few()
+
+
+def test_a_coordinator_of_another_municipality_cannot_set_the_headroom(client, street, make_user, grant, login,
+                                                                       make_municipality):
+    other = make_user()
+    grant(other, Role.coordinator, municipality_id=make_municipality().id)
+    login(other)
+    assert client.get("/i/lindelaan/feasibility").status_code == 404
+    assert client.post("/i/lindelaan/feasibility/headroom", data={"grid_headroom_kw": "8"}).status_code == 404
+    assert versions() == 0
