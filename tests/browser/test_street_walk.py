@@ -155,3 +155,17 @@ def test_resident_who_has_not_committed_sees_join_now_against_later(
     expect(offer).to_be_visible()
     assert JOIN_NOW in text(offer) and LATER in text(offer)
     check_page(page, "estimate-street")
+
+
+def test_street_section_fits_a_320_px_phone(small_page: Page, live_server: LiveServer, check_page: Check) -> None:
+    street = make_street(live_server, "smal", homes=6)
+    log_in_to(small_page, live_server, f"/i/{street.slug}/feasibility", street.coordinator, check_page)
+    section = small_page.get_by_role("region", name=STREET_HEADING)
+    section.scroll_into_view_if_needed()
+    expect(section.get_by_label(HEADROOM)).to_be_visible()
+    check_page(small_page, "street-320")
+    # the resident's lines at the same width
+    small_page.context.clear_cookies()
+    log_in_to(small_page, live_server, f"/i/{street.slug}/estimate", street.residents[1], check_page)
+    expect(small_page.locator("#join-now-or-later")).to_be_visible()
+    check_page(small_page, "estimate-street-320")
