@@ -28,6 +28,7 @@ from portal.domain.feasibility import (
     evaluate,
     levers,
     snapshot_json,
+    street_indicators,
 )
 
 RUNS = 20
@@ -81,12 +82,27 @@ def main() -> int:
         for option in OPTIONS:
             assess(evaluate(homes, p, option.variant, option.scenario), context, all_curves[option])
 
+    def comparison_with_street(p: Parameters) -> None:
+        """The coordinator's comparison: every option's result, curve and scorecard plus the street
+        indicators (FEASIBILITY.md §5) for the joined homes (here: two in three)."""
+        all_curves = curves(homes, p, context.threshold)
+        joined = [h for h in homes if h.id % 3]
+        results = {option: evaluate(joined, p, option.variant, option.scenario) for option in OPTIONS}
+        for option in OPTIONS:
+            assess(results[option], context, all_curves[option])
+        by_variant = {option.variant: results[option] for option in OPTIONS if option.scenario == "A"}
+        street_indicators(homes, [h.id for h in joined], p, "ring", by_variant)
+
     def evaluate_and_read_all(p: Parameters) -> None:
         for h in evaluate(distinct, p, "ring", "C").homes:
             h.figures  # noqa: B018  (builds the Decimal figures)
 
     cases: list[tuple[str, Callable[[], object], float]] = [
         ("curves+scorecards 100 homes x 6 options (cold)", lambda: curve_and_scorecards(new_params()), 50),
+        ("comparison + street indicators 100 homes x 6 options (cold)",
+         lambda: comparison_with_street(new_params()), 50),
+        ("street indicators 100 homes (cold)",
+         lambda: street_indicators(homes, range(1, 61), new_params(), "ring"), 5),
         ("evaluate 100 homes shared_loop A (cold)",
          lambda: evaluate(homes, new_params(), "shared_loop", "A"), 1),
         ("evaluate 100 homes ring C (warm)", lambda: evaluate(homes, params, "ring", "C"), 1),

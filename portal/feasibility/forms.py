@@ -64,6 +64,8 @@ def condition_override_form(option: model.Option, conditions: Mapping[str, str],
 
 
 def _display(info: model.ParameterInfo, value: Any) -> str:
+    if value is None:  # an optional parameter left empty
+        return ""
     if info.choices:
         return str(value)
     number = (Decimal(str(value)) * (100 if info.percent else 1)).quantize(Decimal("0.0001")).normalize()
@@ -80,6 +82,8 @@ class ParameterField(StringField):
 
     def pre_validate(self, form: Any) -> None:
         self.value = None
+        if self.info.optional and not (self.data or "").strip():
+            return  # left empty: "not known"
         try:
             number = parse_number(self.data or "")
         except ValueError:
@@ -126,3 +130,24 @@ def values_of(form: BaseForm, current: model.Parameters) -> dict[str, Any]:
         else:
             values[key] = field.data
     return values
+
+
+class HeadroomForm(BaseForm):
+    """The transformer headroom the grid operator reported (FEASIBILITY.md §5); empty = not known."""
+
+    grid_headroom_kw = ParameterField(
+        model.PARAMETER_INFO["grid_headroom_kw"], _l("Spare capacity of the transformer (kW)"),
+        description=_l("Ask the grid operator how many kW the local transformer can still supply. "
+                       "Leave empty if you do not know; then grid costs are counted per kW."))
+    submit = SubmitField(_l("Recalculate with this capacity"))
+
+    @property
+    def headroom_kw(self) -> float | None:
+        """The checked value in kW (None: left empty, not known)."""
+        value = self.grid_headroom_kw.value
+        return float(value) if isinstance(value, int | float) else None
+
+
+def headroom_form(headroom_kw: float | None) -> HeadroomForm:
+    """The headroom form showing the current value (empty when not known)."""
+    return HeadroomForm(data={"grid_headroom_kw": _display(model.PARAMETER_INFO["grid_headroom_kw"], headroom_kw)})

@@ -4,6 +4,7 @@ the sources page, and exports (CSV, a PDF one-pager for a residents' evening).""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -16,7 +17,7 @@ from portal import access, pdf
 from portal.domain import feasibility as model
 from portal.exports import csv_response
 from portal.extensions import db
-from portal.feasibility import charts, exports, forms, service, texts
+from portal.feasibility import charts, exports, forms, service, street, texts
 from portal.households import service as households
 from portal.i18n import format_day
 from portal.models import Initiative
@@ -38,7 +39,8 @@ def estimate(slug: str) -> str:
     household = _member_household(initiative)
     result = service.estimate(household)
     return render_template("feasibility/estimate.html", initiative=initiative, household=household, e=result,
-                           chart=charts.curve_chart(result.curve, result.participating), texts=texts)
+                           chart=charts.curve_chart(result.curve, result.participating), texts=texts,
+                           street=street.for_estimate(household, result))
 
 
 @bp.route("/i/<slug>/estimate/inputs", methods=["GET", "POST"])
@@ -82,17 +84,23 @@ def compare(slug: str) -> str:
 
 
 def _compare_page(initiative: Initiative, failed: forms.ConditionOverrideForm | None = None,
-                  failed_option: model.Option | None = None) -> str:
-    """The comparison; ``failed`` is a rating form that did not validate (shown with its messages)."""
+                  failed_option: model.Option | None = None,
+                  headroom_form: forms.HeadroomForm | None = None) -> str:
+    """The comparison; ``failed`` is a rating form that did not validate (shown with its messages),
+    ``headroom_form`` a headroom form that did not."""
     result = service.comparison(initiative, _included())
     conditions = _condition_labels(initiative)
     is_coordinator = access.is_coordinator_of(current_user, initiative)
     override_forms = {option: failed if option == failed_option and failed is not None
                       else forms.condition_override_form(option, conditions)
                       for option in model.OPTIONS} if is_coordinator else {}
+    street_figures = street.for_comparison(initiative, result)
+    if headroom_form is None:
+        headroom_form = forms.headroom_form(street_figures.headroom_kw)
     return render_template("feasibility/compare.html", initiative=initiative, c=result, texts=texts,
                            options=model.OPTIONS, conditions=conditions, is_coordinator=is_coordinator,
-                           override_forms=override_forms, failed_option=failed_option)
+                           override_forms=override_forms, failed_option=failed_option,
+                           street=street_figures, headroom_form=headroom_form)
 
 
 def _option_or_404(variant: str, scenario: str) -> model.Option:
@@ -117,6 +125,21 @@ def override_condition(slug: str, variant: str, scenario: str) -> ResponseReturn
         db.session.commit()
     flash(_("Rating saved.") if rating else _("The calculated rating is used again."), "success")
     return redirect(url_for(".compare", slug=slug, _anchor=f"scorecard-{forms.override_prefix(option)}"))
+
+
+@bp.route("/i/<slug>/feasibility/headroom", methods=["POST"])
+@login_required
+def headroom(slug: str) -> ResponseReturnValue:
+    """The transformer headroom the grid operator reported: a new parameter version (coordinators only)."""
+    initiative = access.initiative_for_coordinator_or_404(current_user, slug)
+    form = forms.HeadroomForm()
+    if form.validate_on_submit():
+        row = street.save_headroom(initiative, current_user, form.headroom_kw)
+        db.session.commit()
+        flash(_("Saved as version %(version)s.", version=row.version), "success")
+        what_if: dict[str, Any] = request.args.to_dict(flat=False)  # keep the what-if homes
+        return redirect(url_for(".compare", slug=slug, _anchor="street", **what_if))
+    return _compare_page(initiative, headroom_form=form), 422
 
 
 def _condition_labels(initiative: Initiative) -> dict[str, str]:
@@ -160,7 +183,11 @@ def parameters(slug: str) -> ResponseReturnValue:
 @login_required
 def export_csv(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    header, rows = exports.csv_table(service.comparison(initiative, _included()), _condition_labels(initiative))
+    result = service.comparison(initiative, _included())
+    header, rows = exports.csv_table(result, _condition_labels(initiative))
+    street_rows = street.export_rows(street.for_comparison(initiative, result))
+    section = [[None], [_("What does the street gain?")], *street_rows]
+    rows += [row + [None] * (len(header) - len(row)) for row in section]  # the CSV keeps one width
     return csv_response(header, rows, f"haalbaarheid-{initiative.slug}.csv")
 
 
@@ -168,10 +195,12 @@ def export_csv(slug: str) -> Response:
 @login_required
 def export_pdf(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    table = exports.pdf_table(service.comparison(initiative, _included()), _condition_labels(initiative))
+    result = service.comparison(initiative, _included())
+    table = exports.pdf_table(result, _condition_labels(initiative))
+    street_lines = street.export_lines(street.for_comparison(initiative, result))
     today = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
     data = pdf.render_pdf("feasibility.html", title=_("Feasibility of %(name)s", name=initiative.name),
                           language=str(get_locale()), name=initiative.name, place=initiative.place,
-                          day=format_day(today), **table)
+                          day=format_day(today), street=street_lines, **table)
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=haalbaarheid-{initiative.slug}.pdf"})

@@ -250,9 +250,12 @@ def override_condition(initiative: Initiative, actor: User, option: model.Option
 
 def snapshot(household: Household) -> dict[str, Any]:
     """What the household saw, as stored with a commitment (inputs, parameter version, outputs)."""
+    from portal.feasibility import street  # builds on this module's estimate
+
     current = estimate(household)
     return model.snapshot(current.result, parameter_version=current.parameter_version,
-                          household_id=household.id, curve=current.curve)
+                          household_id=household.id, curve=current.curve,
+                          street=street.snapshot_figures(household, current))
 
 
 def save_household_inputs(household: Household, actor: User, *, gas_m3: int | None, home_type: str,

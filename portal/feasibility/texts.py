@@ -15,6 +15,9 @@ GROUPS = {
     "finance": _l("Loans and financing"),
     "tariffs": _l("Heat tariffs (market party)"),
     "co2": _l("CO2"),
+    "grid": _l("Electricity grid on a cold day"),
+    "society": _l("Costs for the Netherlands"),
+    "noise": _l("Noise of an outdoor unit"),
 }
 
 PARAMETERS = {
@@ -71,6 +74,33 @@ PARAMETERS = {
     "co2_gas": _l("CO2 per cubic metre of gas"),
     "co2_elec": _l("CO2 per kWh of electricity"),
     "cost_split": _l("How the shared costs are divided"),
+    "t_design": _l("Outdoor temperature on a very cold day"),
+    "t_sink": _l("Supply temperature of the heating"),
+    "t_brine": _l("Temperature from the boreholes on a very cold day"),
+    "p_household": _l("Electricity per home on a cold day, without a heat pump"),
+    "hp_coincidence": _l("Share of heat pumps running at the same time"),
+    "grid_headroom_kw": _l("Spare capacity of the transformer"),
+    "grid_ms_room": _l("New transformer station (MS-ruimte)"),
+    "grid_ms_room_kw": _l("Capacity of a new transformer station"),
+    "grid_lv_per_m": _l("Heavier low-voltage cable, per metre of street"),
+    "grid_connection": _l("Heavier electricity connection per home"),
+    "gas_disconnection": _l("Removing the gas connection"),
+    "electric_cooking": _l("Switching to electric cooking"),
+    "r_soc": _l("Discount rate for the Netherlands"),
+    "life_hp": _l("Life of a heat pump"),
+    "life_boiler": _l("Life of a gas boiler"),
+    "life_field": _l("Life of the boreholes and pipes"),
+    "life_grid": _l("Life of the grid and connections"),
+    "life_cooking": _l("Life of an electric cooker"),
+    "energy_tax_elec": _l("Energy tax on electricity"),
+    "energy_tax_gas": _l("Energy tax on gas"),
+    "vat": _l("VAT"),
+    "boiler_capex": _l("New gas boiler"),
+    "noise_limit": _l("Noise limit at the plot boundary"),
+    "tonal_penalty": _l("Penalty for a tonal sound"),
+    "lw_air": _l("Sound power of an air heat pump's outdoor unit"),
+    "borehole_spacing_m": _l("Distance between boreholes"),
+    "boundary_distance_m": _l("Distance from a borehole to the plot boundary"),
 }
 UNITS = {"€/yr": _l("€ per year"), "years": _l("years"), "h/yr": _l("hours per year"),
          "m³/yr": _l("m³ per year"), "kWh/yr": _l("kWh per year")}
@@ -116,4 +146,21 @@ PARAMETER_ERRORS = {
     "above_maximum": _l("This number is too high (at most %(limit)s)."),
     "invalid_choice": _l("Choose one of the options."),
     "unknown": _l("Unknown setting."),
+    "above_supply_temperature": _l("This temperature must be lower than the supply temperature of the heating."),
+    "cop_out_of_range": _l("The difference with the supply temperature must be between 15 and 60 degrees; "
+                           "outside that range the heat pump formulas do not apply."),
+}
+# Street indicators (FEASIBILITY.md §5).
+SOCIETAL_OPTIONS = {
+    "gas": _l("Stay on gas"),
+    "air": _l("Own air heat pump for every home"),
+    "shared_loop": _l("Mini heat network: shared ground loop"),
+    "ring": _l("Mini heat network: small ring network"),
+}
+STREET_ERRORS = {
+    "too_few_homes": _l("The street figures need a street of at least two homes."),
+    "no_households_joined": _l("No household takes part yet, so there are no street figures. Tick at least "
+                               "one home in the what-if."),
+    "unknown_home": _l("A chosen home is not in this street."),
+    "already_joined": _l("This household already takes part."),
 }

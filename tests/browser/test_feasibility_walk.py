@@ -165,7 +165,8 @@ def log_in_to(page: Page, live_server: LiveServer, path: str, email: str, check:
 
 
 def options_table(page: Page) -> Locator:
-    return page.locator("#feasibility-results").get_by_role("table")
+    # by its caption: the street section below has tables of its own
+    return page.locator("#feasibility-results").get_by_role("table", name="Varianten en scenario's vergeleken")
 
 
 def highest_shared_loop_a(page: Page) -> Locator:

@@ -70,7 +70,7 @@ def test_comparison_is_cards_on_a_phone_and_a_table_from_tablet_width(
     outside = [cell for cell in cells if cell["left"] < 0 or cell["right"] > 360 + 0.5]
     assert not outside, f"figures cut off or behind a sideways scroll at 360 px: {outside}"
     assert {cell["display"] for cell in cells} == {"block"}
-    scroll = page.locator("#feasibility-results .table-scroll")
+    scroll = page.locator("#feasibility-results .table-scroll[aria-labelledby=\"options-caption\"]")
     assert scroll.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "the options still scroll sideways"
     first_card = page.locator("table.table--cards tbody tr").first
     labels = first_card.locator("td").evaluate_all(

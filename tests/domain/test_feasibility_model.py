@@ -51,7 +51,8 @@ def test_every_parameter_has_a_catalogue_entry_with_unit_source_and_year():
         if not info.choices:
             assert info.minimum is not None
             assert info.maximum is not None
-            assert info.minimum <= getattr(P, info.key) <= info.maximum
+            default = getattr(P, info.key)
+            assert (default is None and info.optional) or info.minimum <= default <= info.maximum
 
 
 def test_default_gas_use_by_home_type():

@@ -9,6 +9,8 @@ Pure Python (standard library only), following /work/shared/FEASIBILITY.md:
 - ``curve``: participation curve k = 1..N (compact/spread band) and ``k_min``.
 - ``scorecard``: the 18 resident conditions per option and the households' weighted scores.
 - ``levers``: what moves one household's monthly number.
+- ``street``: what the street gains beyond the bill (FEASIBILITY.md §5): grid peak, cost to the
+  Netherlands, noise, ground, each household's best alternative, joining later.
 - ``snapshot``: the JSON record stored with a commitment.
 
 Sign convention: ``monthly_delta_*`` > 0 means more expensive than the alternative. Money is
@@ -74,7 +76,24 @@ from .scorecard import (
     scorecards,
 )
 from .snapshot import SCHEMA as SNAPSHOT_SCHEMA
-from .snapshot import SnapshotInputs, inputs_from_snapshot, snapshot, snapshot_json
+from .snapshot import SnapshotInputs, inputs_from_snapshot, snapshot, snapshot_json, street_figures
+from .street import (
+    Alternative,
+    BestAlternative,
+    Ground,
+    JoiningLater,
+    Noise,
+    Peak,
+    Societal,
+    SocietalCost,
+    StreetError,
+    StreetIndicators,
+    best_alternative,
+    cop_air,
+    cop_ground,
+    joining_later,
+    street_indicators,
+)
 
 __all__ = [
     "CONDITION_KEYS",
@@ -85,13 +104,16 @@ __all__ = [
     "PARAMETER_INFO",
     "RATING_POINTS",
     "SNAPSHOT_SCHEMA",
+    "Alternative",
     "Assessment",
     "BandPoint",
+    "BestAlternative",
     "CostSplit",
     "Curve",
     "CurvePoint",
     "EscoResult",
     "FeasibilityError",
+    "Ground",
     "Home",
     "HomeError",
     "HomeFigures",
@@ -99,14 +121,17 @@ __all__ = [
     "HomeResult",
     "HouseholdScore",
     "InitiativeContext",
+    "JoiningLater",
     "Lever",
     "Levers",
+    "Noise",
     "Option",
     "OptionAcceptance",
     "Override",
     "ParameterError",
     "ParameterInfo",
     "Parameters",
+    "Peak",
     "Preference",
     "Rating",
     "Scenario",
@@ -114,17 +139,25 @@ __all__ = [
     "ScorecardError",
     "SetResult",
     "SnapshotInputs",
+    "Societal",
+    "SocietalCost",
+    "StreetError",
+    "StreetIndicators",
     "Variant",
     "acceptance",
     "annuity",
     "assess",
+    "best_alternative",
     "check_value",
     "compact_ranks",
+    "cop_air",
+    "cop_ground",
     "curve",
     "curve_homes",
     "curves",
     "evaluate",
     "inputs_from_snapshot",
+    "joining_later",
     "levers",
     "monthly_delta_for_set",
     "monthly_delta_function",
@@ -133,6 +166,8 @@ __all__ = [
     "snapshot",
     "snapshot_json",
     "spread_ranks",
+    "street_figures",
+    "street_indicators",
     "street_order",
     "with_street_positions",
 ]

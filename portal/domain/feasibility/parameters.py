@@ -122,6 +122,34 @@ class Parameters:
     co2_gas: float = 1.78
     co2_elec: float = 0.30
     cost_split: CostSplit = CostSplit.EQUAL
+    # What the street gains beyond the bill (FEASIBILITY.md §5): design day, society, grid, noise, ground.
+    t_design: float = -10.0
+    t_sink: float = 35.0
+    t_brine: float = 0.0
+    p_household: float = 1.2
+    hp_coincidence: float = 1.0
+    grid_headroom_kw: float | None = None
+    grid_ms_room: float = 63_673.0
+    grid_ms_room_kw: float = 630.0
+    grid_lv_per_m: float = 118.0
+    grid_connection: float = 765.0
+    gas_disconnection: float = 1212.0
+    electric_cooking: float = 1000.0
+    r_soc: float = 0.0225
+    life_hp: int = 15
+    life_boiler: int = 15
+    life_field: int = 50
+    life_grid: int = 50
+    life_cooking: int = 15
+    energy_tax_elec: float = 0.1108
+    energy_tax_gas: float = 0.7268
+    vat: float = 0.21
+    boiler_capex: float = 2700.0
+    noise_limit: float = 40.0
+    tonal_penalty: float = 5.0
+    lw_air: float = 60.0
+    borehole_spacing_m: float = 6.0
+    boundary_distance_m: float = 5.0
 
     def __post_init__(self) -> None:
         for info in PARAMETER_INFO.values():
@@ -129,9 +157,10 @@ class Parameters:
             checked = check_value(info.key, value)
             if checked is not value and (type(checked) is not type(value) or checked != value):
                 object.__setattr__(self, info.key, checked)
+        _check_temperatures(self)
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, str | float | int],
+    def from_mapping(cls, values: Mapping[str, str | float | int | None],
                      base: Parameters | None = None) -> Parameters:
         """Parameters from a key → value mapping (e.g. a stored JSON version or a form).
 
@@ -149,16 +178,16 @@ class Parameters:
                 merged[key] = check_value(key, values[key])
         return cls(**merged)
 
-    def to_mapping(self) -> dict[str, float | int | str]:
-        """Every parameter as a JSON-serialisable value (floats, ints, the cost split as a string),
-        in catalogue order; ``Parameters.from_mapping(p.to_mapping()) == p``."""
-        out: dict[str, float | int | str] = {}
+    def to_mapping(self) -> dict[str, float | int | str | None]:
+        """Every parameter as a JSON-serialisable value (floats, ints, the cost split as a string,
+        None for an optional one left empty), in catalogue order; ``from_mapping(p.to_mapping()) == p``."""
+        out: dict[str, float | int | str | None] = {}
         for key in PARAMETER_INFO:
             value = getattr(self, key)
             out[key] = str(value) if isinstance(value, CostSplit) else value
         return out
 
-    def changed(self) -> dict[str, float | int | str]:
+    def changed(self) -> dict[str, float | int | str | None]:
         """Only the parameters that differ from the 2026 defaults (for a compact stored version)."""
         return {k: v for k, v in self.to_mapping().items() if v != _DEFAULTS[k]}
 
@@ -184,6 +213,7 @@ class ParameterInfo:
     integer: bool = False
     percent: bool = False
     choices: tuple[str, ...] = ()
+    optional: bool = False  # may be left empty (None): "not known"
 
 
 def N_(text: str) -> str:
@@ -304,6 +334,72 @@ PARAMETER_INFO: Final[Mapping[str, ParameterInfo]] = _info(
     _P("cost_split", "network", "–",
        N_("How the shared source is divided: equally per home or in proportion to heat demand"), 2026,
        choices=tuple(c.value for c in CostSplit)),
+    # FEASIBILITY.md §5: what the street gains beyond the bill.
+    # Upper bounds as high as the supply temperature's, so a swapped entry gets the clear cross-check message.
+    _P("t_design", "grid", "°C", N_("Outdoor temperature on the coldest design day (assumption)"), 2026,
+       -30, 65),
+    _P("t_sink", "grid", "°C",
+       N_("Supply temperature of the heating: 35 °C, or 45 °C for homes with older radiators (assumption)"),
+       2026, 25, 65),
+    _P("t_brine", "grid", "°C", N_("Temperature of the fluid from the boreholes on the design day "
+       "(assumption)"), 2026, -10, 65),
+    _P("p_household", "grid", "kW",
+       N_("Electricity a home draws on the design day without a heat pump: 2.4 kW times a simultaneity "
+       "of 0.5 (PBL Vesta MAIS 2024 kengetallen)"), 2024, 0, 20),
+    _P("hp_coincidence", "grid", "–",
+       N_("Share of the heat pumps running at full power at the same time; pumps sized at heat / 1,800 h "
+       "run flat out on the design day (assumption)"), 2026, 0, 1.5, allow_zero=False),
+    _P("grid_headroom_kw", "grid", "kW",
+       N_("Spare capacity of the local transformer as reported by the grid operator; empty = not known, "
+       "then reinforcement is counted per kW"), 2026, 0, 10_000, optional=True),
+    _P("grid_ms_room", "grid", "€",
+       N_("New MS-ruimte (transformer station) of 630 kW, excl. VAT (PBL Vesta MAIS 2024 kengetallen, "
+       "midpoint)"), 2024, 0, 1_000_000),
+    _P("grid_ms_room_kw", "grid", "kW", N_("Capacity of one new MS-ruimte (PBL Vesta MAIS 2024)"), 2024,
+       1, 10_000, allow_zero=False),
+    _P("grid_lv_per_m", "grid", "€/m",
+       N_("Reinforcing the low-voltage cable per metre of street, excl. VAT (PBL Vesta MAIS 2024, "
+       "midpoint)"), 2024, 0, 5000),
+    _P("grid_connection", "grid", "€",
+       N_("Heavier 3×25 A connection per electrified home, excl. VAT (PBL Vesta MAIS 2024, midpoint)"),
+       2024, 0, 20_000),
+    _P("gas_disconnection", "grid", "€",
+       N_("Removing a gas connection, per home, excl. VAT (PBL Vesta MAIS 2024, midpoint)"), 2024,
+       0, 20_000),
+    _P("electric_cooking", "grid", "€",
+       N_("Switching to electric cooking, per home, excl. VAT (PBL Vesta MAIS 2024, midpoint)"), 2024,
+       0, 20_000),
+    _P("r_soc", "society", "%",
+       N_("Social discount rate for the cost to the Netherlands (PBL Vesta MAIS 2024; 3.0 percent in 2020)"),
+       2024, 0.001, 0.2, allow_zero=False, percent=True),
+    _P("life_hp", "society", "years", N_("Life of a heat pump (PBL Vesta MAIS 2024)"), 2024, 1, 100,
+       allow_zero=False, integer=True),
+    _P("life_boiler", "society", "years", N_("Life of a gas boiler (PBL Vesta MAIS 2024)"), 2024, 1, 100,
+       allow_zero=False, integer=True),
+    _P("life_field", "society", "years", N_("Life of a borehole field and its pipes (PBL Vesta MAIS 2024)"),
+       2024, 1, 100, allow_zero=False, integer=True),
+    _P("life_grid", "society", "years", N_("Life of grid reinforcement and connections (PBL Vesta MAIS "
+       "2024)"), 2024, 1, 100, allow_zero=False, integer=True),
+    _P("life_cooking", "society", "years", N_("Life of an electric cooker (PBL Vesta MAIS 2024)"), 2024,
+       1, 100, allow_zero=False, integer=True),
+    _P("energy_tax_elec", "society", "€/kWh",
+       N_("Energy tax on electricity 2026 incl. VAT (Belastingdienst); left out of the cost to the "
+       "Netherlands"), 2026, 0, 5),
+    _P("energy_tax_gas", "society", "€/m³",
+       N_("Energy tax on gas 2026 incl. VAT (Belastingdienst); left out of the cost to the Netherlands"),
+       2026, 0, 10),
+    _P("vat", "society", "%", N_("VAT; left out of the cost to the Netherlands"), 2026, 0, 0.5, percent=True),
+    _P("boiler_capex", "society", "€", N_("A new HR boiler installed, incl. VAT (assumption)"), 2026,
+       0, 50_000),
+    _P("noise_limit", "noise", "dB(A)",
+       N_("Highest sound level of a heat pump at the boundary of the plot (Bouwbesluit 3.8)"), 2026, 20, 70),
+    _P("tonal_penalty", "noise", "dB", N_("Penalty for a tonal sound (Bouwbesluit 3.8)"), 2026, 0, 15),
+    _P("lw_air", "noise", "dB(A)",
+       N_("Sound power of the outdoor unit of an air heat pump (assumption, 55–65)"), 2026, 30, 90),
+    _P("borehole_spacing_m", "ground", "m", N_("Distance between boreholes (VDI 4640)"), 2026, 1, 50,
+       allow_zero=False),
+    _P("boundary_distance_m", "ground", "m", N_("Distance from a borehole to the plot boundary (VDI 4640)"),
+       2026, 0, 50),
 )
 del _P
 
@@ -331,14 +427,32 @@ def _parse_number(key: str, raw: Any) -> float:
     return value
 
 
-def check_value(key: str, raw: Any) -> float | int | CostSplit:
+#: Range of the temperature lift ΔT (K) over which the Staffell et al. (2012) COP regressions were fitted;
+#: outside it the formulas say nothing reliable, so such settings are refused (FEASIBILITY.md §5).
+COP_DELTA_T_MIN: Final = 15.0
+COP_DELTA_T_MAX: Final = 60.0
+
+
+def _check_temperatures(p: Parameters) -> None:
+    """The design day's temperatures must give a lift inside the COP regressions' range."""
+    for key, source in (("t_design", p.t_design), ("t_brine", p.t_brine)):
+        if source >= p.t_sink:
+            raise ParameterError(key, "above_supply_temperature", p.t_sink)
+        if not COP_DELTA_T_MIN <= p.t_sink - source <= COP_DELTA_T_MAX:
+            raise ParameterError(key, "cop_out_of_range")
+
+
+def check_value(key: str, raw: Any) -> float | int | CostSplit | None:
     """Validate and convert one parameter value (stored units) or raise ``ParameterError``.
 
-    Usable per form field; ``Parameters.from_mapping`` uses it for every given key.
+    Usable per form field; ``Parameters.from_mapping`` uses it for every given key. An optional
+    parameter accepts ``None`` or an empty text as "not known" (``None``).
     """
     info = PARAMETER_INFO.get(key)
     if info is None:
         raise ParameterError(key, "unknown")
+    if info.optional and (raw is None or (isinstance(raw, str) and not raw.strip())):
+        return None
     if info.choices:
         text = raw.value if isinstance(raw, CostSplit) else raw
         if not isinstance(text, str) or text not in info.choices:
@@ -358,4 +472,4 @@ def check_value(key: str, raw: Any) -> float | int | CostSplit:
     return value
 
 
-_DEFAULTS: Final[Mapping[str, float | int | str]] = Parameters().to_mapping()
+_DEFAULTS: Final[Mapping[str, float | int | str | None]] = Parameters().to_mapping()

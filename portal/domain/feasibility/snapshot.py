@@ -21,14 +21,18 @@ from typing import Any, Final
 from .curve import Curve
 from .model import Home, HomeFigures, HomeId, Scenario, SetResult, Variant
 from .parameters import FeasibilityError, Parameters
+from .street import BestAlternative, JoiningLater, StreetIndicators
 
-__all__ = ["SCHEMA", "SnapshotInputs", "inputs_from_snapshot", "snapshot", "snapshot_json"]
+__all__ = ["SCHEMA", "SnapshotInputs", "inputs_from_snapshot", "snapshot", "snapshot_json", "street_figures"]
 
 SCHEMA: Final = "warmteburen.feasibility.snapshot/1"
 
 
-def _num(x: float | int) -> str:
-    """Canonical text of a number: integers without decimals, other floats by their shortest repr."""
+def _num(x: float | int | None) -> str | None:
+    """Canonical text of a number: integers without decimals, other floats by their shortest repr;
+    None (an optional parameter left empty) stays None."""
+    if x is None:
+        return None
     if isinstance(x, int):
         return str(x)
     return str(int(x)) if x.is_integer() else repr(x)
@@ -48,8 +52,8 @@ def _sorted(d: Mapping[str, Any]) -> dict[str, Any]:
     return {k: d[k] for k in sorted(d)}
 
 
-def _params(p: Parameters) -> dict[str, str]:
-    out = {}
+def _params(p: Parameters) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
     for key, value in p.to_mapping().items():
         out[key] = value if isinstance(value, str) else _num(value)
     return _sorted(out)
@@ -60,13 +64,42 @@ def _figures(f: HomeFigures) -> dict[str, object]:
     return _sorted({fl.name: _value(getattr(f, fl.name)) for fl in fields(f) if fl.name not in skip})
 
 
+def _record(item: object) -> dict[str, Any]:
+    """A frozen dataclass of the street figures as sorted JSON data (nested dataclasses and tuples too)."""
+    out: dict[str, Any] = {}
+    for fl in fields(item):  # type: ignore[arg-type]  # always a dataclass instance
+        value = getattr(item, fl.name)
+        if isinstance(value, tuple):
+            out[fl.name] = [_record(v) for v in value]
+        elif hasattr(value, "__dataclass_fields__"):
+            out[fl.name] = _record(value)
+        else:
+            out[fl.name] = _value(value.value if hasattr(value, "value") else value)
+    return _sorted(out)
+
+
+def street_figures(street: StreetIndicators | None, alternative: BestAlternative | None = None,
+                   later: JoiningLater | None = None) -> dict[str, Any]:
+    """The §5 figures a household saw, as snapshot data: grid peak (kW), cost to the Netherlands, noise,
+    ground, its own best alternative and, when it had not joined yet, joining now against later."""
+    data: dict[str, Any] = {}
+    if street is not None:
+        data.update(_record(street))
+    if alternative is not None:
+        data["best_alternative"] = _record(alternative)
+    if later is not None:
+        data["joining_later"] = _record(later) | {"extra": str(later.extra)}
+    return _sorted(data)
+
+
 def snapshot(result: SetResult, *, parameter_version: str | int, household_id: HomeId | None = None,
-             curve: Curve | None = None) -> dict[str, Any]:
+             curve: Curve | None = None, street: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """JSON-serialisable record of ``result`` (an ``evaluate`` output) and its inputs.
 
     ``parameter_version``: the caller's stored parameter version; ``household_id``: the signing
     household (must participate, or ``FeasibilityError``); ``curve``: optionally the option's curve,
-    whose k_min values are recorded. Keys are sorted at every level; money is a string with cents.
+    whose k_min values are recorded; ``street``: optionally the street figures the household saw
+    (``street_figures(...)``). Keys are sorted at every level; money is a string with cents.
     """
     if household_id is not None and household_id not in result.home_ids:
         raise FeasibilityError(f"household {household_id!r} does not participate")
@@ -124,14 +157,16 @@ def snapshot(result: SetResult, *, parameter_version: str | int, household_id: H
             "k_min": {str(t): curve.k_min[t] for t in curve.thresholds},
             "k_min_spread": {str(t): curve.k_min_spread[t] for t in curve.thresholds},
         })
+    if street is not None:
+        data["street"] = _sorted(dict(street))
     return _sorted(data)
 
 
 def snapshot_json(result: SetResult, *, parameter_version: str | int, household_id: HomeId | None = None,
-                  curve: Curve | None = None) -> str:
+                  curve: Curve | None = None, street: Mapping[str, Any] | None = None) -> str:
     """Canonical JSON text of ``snapshot(...)``: sorted keys, ``(",", ":")`` separators, UTF-8 text."""
     return dumps(snapshot(result, parameter_version=parameter_version, household_id=household_id,
-                          curve=curve))
+                          curve=curve, street=street))
 
 
 def dumps(data: Mapping[str, Any]) -> str:
