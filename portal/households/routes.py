@@ -21,11 +21,13 @@ bp = Blueprint("households", __name__)
 
 
 def _failed_lookup(response: Response) -> bool:
-    """Only unknown codes count towards the limit, so a family joining one by one is never blocked."""
-    return response.status_code == 404 or (response.status_code == 422 and request.method == "POST")
+    """Only unknown codes count towards the limit, so a family joining one by one is never blocked
+    (a join form sent back for a missing answer is not a guess: its code is in the URL, not the form)."""
+    return response.status_code == 404 or (response.status_code == 422 and "code" in request.form)
 
 
 # Typing or scanning a household code: 10 wrong guesses a minute per address, then a Dutch 429 page.
+# Every route that looks up a code shares it (tests/security/test_rate_limits.py walks them all).
 code_limit = limiter.shared_limit("10 per minute; 60 per hour", scope="household-code",
                                   deduct_when=_failed_lookup)
 
@@ -259,6 +261,7 @@ def code(code: str) -> ResponseReturnValue:
 
 
 @bp.route("/c/<code>/join", methods=["GET", "POST"])
+@code_limit
 @login_required
 def join(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)
