@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import access, pdf
+from portal import access, downloads, pdf
 from portal.domain import feasibility as model
 from portal.exports import csv_response
 from portal.extensions import db
@@ -142,7 +142,7 @@ def _rows(initiative: Initiative) -> tuple[list[str], list[list[Any]]]:
 def export_csv(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     header, rows = _rows(initiative)
-    return csv_response(header, rows, f"haalbaarheid-{initiative.slug}.csv")
+    return csv_response(header, rows, downloads.file_name("haalbaarheid", initiative.slug, extension="csv"))
 
 
 @bp.route("/i/<slug>/feasibility.pdf")
@@ -160,5 +160,5 @@ def export_pdf(slug: str) -> Response:
     data = pdf.render_pdf("feasibility.html", title=_("Feasibility of %(name)s", name=initiative.name),
                           language=language, name=initiative.name, place=initiative.place, header=header,
                           rows=cells, day=format_day(today))
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename=haalbaarheid-{initiative.slug}.pdf"})
+    return downloads.attachment(data, downloads.file_name("haalbaarheid", initiative.slug, extension="pdf"),
+                                "application/pdf")

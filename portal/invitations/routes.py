@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import access
+from portal import access, downloads
 from portal.extensions import db
 from portal.forms import options
 from portal.households import service as households
@@ -25,9 +25,8 @@ def _today() -> dt.date:
     return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
-def _pdf(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "private, no-store"})
+def _pdf(data: bytes, *name_parts: object) -> Response:
+    return downloads.attachment(data, downloads.file_name(*name_parts, extension="pdf"), "application/pdf")
 
 
 def whatsapp_url(initiative: Initiative) -> str:
@@ -71,9 +70,10 @@ def batch_flyers(slug: str) -> Response:
     data = flyers.flyers_pdf(service.flyer_initiative(initiative), [service.flyer_household(h) for h in rows],
                              layout=form.layout.data, cut_marks=form.cut_marks.data, language=form.language.data,
                              today=_today())
+    response = _pdf(data, "folders", initiative.slug)
     service.record_download(initiative, current_user, "flyer", len(rows))
     db.session.commit()
-    return _pdf(data, f"folders-{initiative.slug}.pdf")
+    return response
 
 
 @bp.route("/i/<slug>/households/<int:household_id>/flyer.pdf")
@@ -86,9 +86,10 @@ def household_flyer(slug: str, household_id: int) -> Response:
         abort(404)
     data = flyers.single_flyer_pdf(service.flyer_initiative(initiative), service.flyer_household(household),
                                    language=form.language.data, today=_today())
+    response = _pdf(data, "folder", household.street, f"{household.house_number}{household.addition}")
     service.record_download(initiative, current_user, "flyer", 1)
     db.session.commit()
-    return _pdf(data, f"folder-{household.street}-{household.house_number}{household.addition}.pdf".lower())
+    return response
 
 
 @bp.route("/i/<slug>/poster.pdf")
@@ -99,6 +100,7 @@ def poster(slug: str) -> Response:
     if not form.validate():
         abort(400)
     data = flyers.poster_pdf(service.flyer_initiative(initiative), language=form.language.data, today=_today())
+    response = _pdf(data, "poster", initiative.slug)
     service.record_download(initiative, current_user, "poster", 1)
     db.session.commit()
-    return _pdf(data, f"poster-{initiative.slug}.pdf")
+    return response
