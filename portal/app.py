@@ -123,9 +123,10 @@ ERRORS = {
 
 
 def _register_errors(app: Flask) -> None:
-    def render_error(status: int) -> tuple[str, int]:
-        title, message = ERRORS[status]
-        return render_template("errors/error.html", status=status, title=title, message=message), status
+    def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+        title, default_message = ERRORS[status]
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message or default_message), status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
@@ -139,7 +140,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
-        return render_error(429)
+        # A limit with a message of its own (invitations: "in an hour") says that instead of "a minute".
+        return render_error(429, error.description if error.limit.error_message else None)
 
     @app.errorhandler(Exception)
     def _server_error(error: Exception) -> tuple[str, int]:

@@ -3,22 +3,50 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import access, downloads
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.forms import options
 from portal.households import service as households
 from portal.invitations import flyers, forms, service
 from portal.models import Initiative
 
 bp = Blueprint("invitations", __name__)
+
+
+# The portal's own mail to any address a champion types: capped per account and per initiative, so a
+# new account cannot make an initiative and use us as a mailer (SECURITY.md).
+INVITATION_LIMIT = "20 per hour; 100 per day"
+INVITATION_LIMIT_MESSAGE = _l("You sent many invitations in a short time. You can send more in an hour. "
+                              "Flyers and the WhatsApp link work as usual.")
+
+
+def _per_account() -> str:
+    return f"account-{current_user.get_id()}"
+
+
+def _per_initiative() -> str:
+    return f"initiative-{(request.view_args or {}).get('slug', '')}"
+
+
+def _invitation_queued(response: Response) -> bool:
+    """Only a queued invitation counts: a form sent back with an error, or a redirect to log in, sends nothing."""
+    return response.status_code == 302 and current_user.is_authenticated
+
+
+def _invitation_limit(key_func: Callable[[], str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return limiter.limit(INVITATION_LIMIT, key_func=key_func, methods=["POST"], deduct_when=_invitation_queued,
+                         error_message=lambda: str(INVITATION_LIMIT_MESSAGE))
 
 
 def _today() -> dt.date:
@@ -43,6 +71,8 @@ def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None,
 
 
 @bp.route("/i/<slug>/invite", methods=["GET", "POST"])
+@_invitation_limit(_per_account)
+@_invitation_limit(_per_initiative)
 @login_required
 def index(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)

@@ -1,4 +1,7 @@
+import pytest
+
 from portal.extensions import limiter
+from portal.models import Role
 from tests.conftest import PASSWORD
 from tests.security.conftest import csrf_token_from
 
@@ -90,3 +93,51 @@ def test_every_route_that_takes_a_household_code_shares_one_limit(app, client, m
             assert _guess(client, *guessed_on).status_code in (404, 422), guessed_on
         statuses = {route: _guess(client, *route).status_code for route in routes}
         assert set(statuses.values()) == {429}, (guessed_on, statuses)
+
+
+@pytest.fixture
+def champion_of_two(make_initiative, make_household, make_user, grant):
+    """A champion of two initiatives with an open address each, logged in."""
+    champion = make_user()
+    initiatives = [make_initiative(), make_initiative()]
+    for initiative in initiatives:
+        grant(champion, Role.champion, initiative_id=initiative.id)
+    households = [make_household(initiative) for initiative in initiatives]
+    return champion, initiatives, households
+
+
+def _invite(client, initiative, household, email="buur@example.nl"):
+    token = csrf_token_from(client.get(f"/i/{initiative.slug}/invite").get_data(as_text=True))
+    return client.post(f"/i/{initiative.slug}/invite",
+                       data={"household_id": household.id, "email": email, "csrf_token": token})
+
+
+def test_invitations_are_limited_per_account_across_initiatives(client, champion_of_two, outbox):
+    champion, (first, second), (first_household, second_household) = champion_of_two
+    post_login(client, champion.email, PASSWORD)
+    for _attempt in range(20):
+        assert _invite(client, first, first_household).status_code == 302
+    response = _invite(client, second, second_household)
+    assert response.status_code == 429
+    assert "uitnodigingen" in response.get_data(as_text=True)  # says what to wait for, in Dutch
+    assert len(outbox()) == 20
+
+
+def test_invitations_are_limited_per_initiative_across_champions(client, champion_of_two, make_user, grant):
+    champion, (initiative, _other), (household, _other_household) = champion_of_two
+    post_login(client, champion.email, PASSWORD)
+    for _attempt in range(20):
+        assert _invite(client, initiative, household).status_code == 302
+    second = make_user()
+    grant(second, Role.champion, initiative_id=initiative.id)
+    other_client = client.application.test_client()
+    post_login(other_client, second.email, PASSWORD)
+    assert _invite(other_client, initiative, household).status_code == 429
+
+
+def test_an_invitation_sent_back_with_an_error_does_not_count(client, champion_of_two, outbox):
+    champion, (initiative, _other), (household, _other_household) = champion_of_two
+    post_login(client, champion.email, PASSWORD)
+    for _attempt in range(25):
+        assert _invite(client, initiative, household, email="geen-adres").status_code == 422
+    assert _invite(client, initiative, household).status_code == 302
