@@ -10,17 +10,51 @@ from typing import Any
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, PasswordField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 
+# What a field without a Length validator (numbers, choices, hidden values, parsed text) keeps at most.
+UNMEASURED_FIELD_CAP = 500
+
+
+def _field_cap(field: Any) -> int | None:
+    """The largest Length(max=…) of the field, or None when it has none."""
+    caps = [v.max for v in field.validators if isinstance(v, Length) and v.max is not None and v.max >= 0]
+    return max(caps) if caps else None
+
+
+def _capped(form: FlaskForm, formdata: Any) -> MultiDict[str, Any]:
+    """The submitted values with every text cut to what its field may hold (SECURITY.md), so a megabyte
+    sent is never echoed back into the page. A field with Length(max=n) keeps n + 1 characters, enough to
+    fail its own check with its own Dutch message; any other field drops an over-long value entirely."""
+    capped: MultiDict[str, Any] = MultiDict()
+    for key, values in formdata.lists():
+        field = form._fields.get(key)
+        cap = _field_cap(field) if field is not None else None
+        for value in values:
+            if isinstance(value, str):
+                if cap is not None:
+                    value = value[:cap + 1]
+                elif len(value) > UNMEASURED_FIELD_CAP:
+                    value = ""
+            capped.add(key, value)
+    return capped
+
 
 class BaseForm(FlaskForm):
-    """A FlaskForm that says in plain words when its security token is missing or stale.
+    """A FlaskForm that caps what it reads and says in plain words when its security token is missing or
+    stale.
 
     The view re-renders the form with what was typed, so nobody loses their input.
     """
+
+    class Meta:
+        def wrap_formdata(self, form: FlaskForm, formdata: Any) -> Any:
+            wrapped = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            return None if wrapped is None else _capped(form, wrapped)
 
     @property
     def token_expired(self) -> bool:

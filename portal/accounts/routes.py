@@ -17,9 +17,14 @@ from portal.extensions import db, limiter
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
+# Our own paths are short; a longer `next` is not one of them and would only grow the Location header.
+MAX_NEXT_LENGTH = 500
+
+
 def safe_next(target: str | None) -> str | None:
-    """A local path to return to, or None: never another site (open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A local path to return to, or None: never another site (open redirect), never a huge value."""
+    if not target or len(target) > MAX_NEXT_LENGTH or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
@@ -40,7 +45,7 @@ def _render(template: str, form: forms.BaseForm, **context: object) -> tuple[str
 def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = forms.RegisterForm(next=request.args.get("next", ""))
+    form = forms.RegisterForm(next=safe_next(request.args.get("next")) or "")
     if not form.validate_on_submit():
         return _render("accounts/register.html", form)
     service.register(form.name.data, form.email.data, form.password.data, locale=str(get_locale()),
@@ -75,7 +80,7 @@ def login() -> ResponseReturnValue:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(target or url_for("main.home"))
-    form = forms.LoginForm(next=target or "", email=request.args.get("email", ""))
+    form = forms.LoginForm(next=target or "", email=request.args.get("email", "")[:254])
     if not form.validate_on_submit():
         return _render("accounts/login.html", form)
     user = service.authenticate(form.email.data, form.password.data)

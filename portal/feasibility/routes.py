@@ -71,7 +71,8 @@ def _included() -> list[int] | None:
     """Homes chosen in the what-if form (None: the households that joined)."""
     if request.args.get("what_if") != "1":
         return None
-    return [int(value) for value in request.args.getlist("home") if value.isdigit()]
+    # An id has at most 9 digits; a longer number is no home of ours (and int() refuses 4,300+ digits).
+    return [int(value) for value in request.args.getlist("home") if value.isdigit() and len(value) <= 9]
 
 
 @bp.route("/i/<slug>/feasibility")

@@ -190,13 +190,17 @@ def regenerate_code(slug: str, household_id: int) -> Response:
 @login_required
 def doors(slug: str) -> str:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    status = request.args.get("status") or None
-    if status not in {key for key, _label in forms.DOOR_STATUSES} | {"none", None}:
-        status = None
+    status = _door_filter()
     return render_template("households/doors.html", initiative=initiative, status=status,
                            rows=service.door_list(initiative, status),
                            statuses=[(key, str(text)) for key, text in forms.DOOR_STATUSES],
                            form=forms.DoorForm(formdata=None))
+
+
+def _door_filter() -> str | None:
+    """The door list's status filter from the query string; anything else means no filter."""
+    status = request.args.get("status") or None
+    return status if status in {key for key, _label in forms.DOOR_STATUSES} | {"none"} else None
 
 
 @bp.route("/i/<slug>/doors/<int:household_id>", methods=["POST"])
@@ -211,8 +215,7 @@ def set_door(slug: str, household_id: int) -> Response:
                             form.note.data if "note" in request.form else None)
     db.session.commit()
     flash(_("%(address)s: saved.", address=household.address), "success")
-    status = request.args.get("status")
-    return redirect(url_for(".doors", slug=slug, status=status or None) + f"#household-{household.id}")
+    return redirect(url_for(".doors", slug=slug, status=_door_filter()) + f"#household-{household.id}")
 
 
 # -------------------------------------------------------------------------------------------------
