@@ -59,9 +59,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "basic"
+    from portal.accounts.routes import log_in_first
     from portal.accounts.service import load_user
 
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(log_in_first)
     # Every form is a FlaskForm and validates its own token, so a stale tab re-renders the form with
     # what was typed and a friendly message instead of a bare 400 (views without a page of their own
     # call csrf.protect()). tests/security/test_csrf.py posts to every POST route without a token.

@@ -13,6 +13,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
 import portal
+from portal.extensions import db
 from portal.forms import BaseForm
 from portal.models import Membership, Relation, Role
 
@@ -56,8 +57,6 @@ def lindelaan(make_initiative, make_household, make_user, grant, login):
     household = make_household(initiative)
     champion = make_user()
     grant(champion, Role.champion, initiative_id=initiative.id)
-    from portal.extensions import db
-
     db.session.add(Membership(user_id=champion.id, household_id=household.id, initiative_id=initiative.id,
                               relation=Relation.owner))
     db.session.commit()
@@ -88,6 +87,14 @@ def test_a_megabyte_next_does_not_become_a_megabyte_location(client, path):
     _assert_not_echoed(response)
     response = client.get(f"{path}?next=/{MEGABYTE}")
     _assert_not_echoed(response)
+
+
+def test_a_megabyte_path_behind_the_log_in_does_not_become_a_megabyte_location(client, lindelaan):
+    response = client.get(f"/c/{MEGABYTE}/join")
+    assert response.status_code == 302 and response.headers["Location"] == "/account/login"
+    household = lindelaan[1]
+    response = client.get(f"/c/{household.code}/join?via=flyer")
+    assert response.headers["Location"] == f"/account/login?next=/c/{household.code}/join?via%3Dflyer"
 
 
 @pytest.mark.parametrize(("path", "fields"), [

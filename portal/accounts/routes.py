@@ -30,6 +30,11 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
+def log_in_first() -> Response:
+    """Where @login_required sends a visitor: the log-in page, with `next` only when it is a safe path."""
+    return redirect(url_for("accounts.login", next=safe_next(request.full_path.removesuffix("?"))))
+
+
 def _login_failed(response: Response) -> bool:
     """Only failed log-ins count towards the rate limit; a successful one redirects."""
     return request.method == "POST" and response.status_code != 302
