@@ -12,4 +12,4 @@ from portal.downloads import attachment
 
 def csv_response(header: Sequence[object], rows: Iterable[Sequence[object]], filename: str) -> Response:
     """``filename`` comes from :func:`portal.downloads.file_name`."""
-    return attachment(csvsafe.rows_to_csv(header, rows), filename, "text/csv; charset=utf-8")
+    return attachment(csvsafe.rows_to_csv(header, rows), filename, "text/csv")  # charset=utf-8 is added

@@ -90,3 +90,10 @@ def test_no_view_writes_a_content_disposition_header_itself():
     offenders = [str(path.relative_to(PORTAL)) for path in PORTAL.rglob("*.py")
                  if path.name != "downloads.py" and "Content-Disposition" in path.read_text()]
     assert offenders == []
+
+
+def test_a_csv_download_names_its_encoding_once(client, as_champion, make_household):
+    make_household(as_champion)
+    response = client.get("/i/lindelaan/feasibility.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.data.startswith("\ufeff".encode())
