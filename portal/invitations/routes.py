@@ -26,9 +26,11 @@ bp = Blueprint("invitations", __name__)
 
 # The portal's own mail to any address a champion types: capped per account and per initiative, so a
 # new account cannot make an initiative and use us as a mailer (SECURITY.md).
-INVITATION_LIMIT = "20 per hour; 100 per day"
-INVITATION_LIMIT_MESSAGE = _l("You sent many invitations in a short time. You can send more in an hour. "
-                              "Flyers and the WhatsApp link work as usual.")
+PER_HOUR, PER_DAY = 20, 100
+INVITATION_LIMIT = f"{PER_HOUR} per hour; {PER_DAY} per day"
+INVITATION_LIMIT_MESSAGE = _l("You sent many invitations in a short time: at most %(per_hour)s an hour and "
+                              "%(per_day)s a day. Try again later. Flyers and the WhatsApp link work as usual.",
+                              per_hour=PER_HOUR, per_day=PER_DAY)
 
 
 def _per_account() -> str:

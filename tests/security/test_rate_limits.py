@@ -119,7 +119,7 @@ def test_invitations_are_limited_per_account_across_initiatives(client, champion
         assert _invite(client, first, first_household).status_code == 302
     response = _invite(client, second, second_household)
     assert response.status_code == 429
-    assert "uitnodigingen" in response.get_data(as_text=True)  # says what to wait for, in Dutch
+    assert "per uur kunnen er 20 weg, per dag 100" in response.get_data(as_text=True)  # the limit, in Dutch
     assert len(outbox()) == 20
 
 
