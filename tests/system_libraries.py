@@ -8,6 +8,7 @@ warning into a collection error deep in tests/invitations that explains nothing 
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -20,11 +21,13 @@ WEASYPRINT_LIBRARIES = {
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def _loads(name: str) -> bool:
+def _loads(soname: str) -> bool:
+    """True when the library loads by its Linux name, or is found under its short name elsewhere."""
     try:
-        ctypes.CDLL(name)
+        ctypes.CDLL(soname)
     except OSError:
-        return False
+        short = soname.removeprefix("lib").partition(".so")[0]  # "libpango-1.0.so.0" → "pango-1.0"
+        return ctypes.util.find_library(short) is not None
     return True
 
 

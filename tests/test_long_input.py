@@ -94,7 +94,7 @@ def test_a_megabyte_path_behind_the_log_in_does_not_become_a_megabyte_location(c
     assert response.status_code == 302 and response.headers["Location"] == "/account/login"
     household = lindelaan[1]
     response = client.get(f"/c/{household.code}/join?via=flyer")
-    assert response.headers["Location"] == f"/account/login?next=/c/{household.code}/join?via%3Dflyer"
+    assert response.headers["Location"] == f"/account/login?next=%2Fc%2F{household.code}%2Fjoin%3Fvia%3Dflyer"
 
 
 @pytest.mark.parametrize(("path", "fields"), [

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.accounts import forms, passwords, service
@@ -32,7 +32,7 @@ def safe_next(target: str | None) -> str | None:
 
 def log_in_first() -> Response:
     """Where @login_required sends a visitor: the log-in page, with `next` only when it is a safe path."""
-    return redirect(url_for("accounts.login", next=safe_next(request.full_path.removesuffix("?"))))
+    return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.removesuffix("?"))))
 
 
 def _login_failed(response: Response) -> bool:
