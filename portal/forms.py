@@ -16,31 +16,24 @@ from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 
-# What a field without a Length validator (numbers, choices, hidden values, parsed text) keeps at most.
+# The cap of a field without a Length validator (numbers, choices, hidden values, parsed text). Our own
+# `next` paths, postcodes, amounts and choices are far shorter, so such a field fails its own check.
 UNMEASURED_FIELD_CAP = 500
 
 
-def _field_cap(field: Any) -> int | None:
-    """The largest Length(max=…) of the field, or None when it has none."""
-    caps = [v.max for v in field.validators if isinstance(v, Length) and v.max is not None and v.max >= 0]
-    return max(caps) if caps else None
+def _field_cap(field: Any) -> int:
+    """The largest Length(max=…) of the field, else UNMEASURED_FIELD_CAP."""
+    caps = [v.max for v in getattr(field, "validators", ()) if isinstance(v, Length) and v.max >= 0]
+    return max(caps) if caps else UNMEASURED_FIELD_CAP
 
 
 def _capped(form: FlaskForm, formdata: Any) -> MultiDict[str, Any]:
-    """The submitted values with every text cut to what its field may hold (SECURITY.md), so a megabyte
-    sent is never echoed back into the page. A field with Length(max=n) keeps n + 1 characters, enough to
-    fail its own check with its own Dutch message; any other field drops an over-long value entirely."""
+    """The submitted values with every text cut to one character more than its field may hold (SECURITY.md):
+    enough to fail the field's own check with its own Dutch message, and a megabyte sent is never echoed."""
     capped: MultiDict[str, Any] = MultiDict()
     for key, values in formdata.lists():
-        field = form._fields.get(key)
-        cap = _field_cap(field) if field is not None else None
-        for value in values:
-            if isinstance(value, str):
-                if cap is not None:
-                    value = value[:cap + 1]
-                elif len(value) > UNMEASURED_FIELD_CAP:
-                    value = ""
-            capped.add(key, value)
+        cap = _field_cap(form._fields.get(key))
+        capped.setlist(key, [value[:cap + 1] if isinstance(value, str) else value for value in values])
     return capped
 
 
@@ -98,7 +91,7 @@ class EuroField(StringField):
             return
         try:
             self.data = parse_number(text).quantize(CENT, rounding=ROUND_HALF_UP)
-        except ValueError:
+        except (ValueError, ArithmeticError):  # quantize refuses numbers of more than 26 digits
             self.data = None
             raise ValueError(_l("Enter an amount in euros, for example 45,50.")) from None
 

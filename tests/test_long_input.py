@@ -125,3 +125,16 @@ def test_a_megabyte_door_filter_does_not_become_a_megabyte_location(client, logi
 def test_a_megabyte_home_id_in_the_what_if_is_not_a_500(client, login, lindelaan):
     login(lindelaan[2])
     _assert_not_echoed(client.get("/i/lindelaan/feasibility?what_if=1&home=" + "9" * 5000))
+
+
+def test_an_over_long_value_in_a_field_without_a_length_fails_its_own_check(client, login, lindelaan):
+    """Cut to 501 characters, a postcode or an amount is no longer valid: a Dutch message, nothing stored."""
+    login(lindelaan[2])
+    response = client.post("/i/lindelaan/households/add", data={
+        "street": "Lindelaan", "house_number": "12", "postcode": "1234 AB" + MEGABYTE, "home_type": "terraced"})
+    assert response.status_code == 422
+    assert "Vul een postcode in zoals 1234 AB." in response.get_data(as_text=True)
+    for amount in ("4" * 1_000_000, "4" * 30):  # 30 digits were a 500 too: Decimal.quantize refused them
+        response = client.post("/i/lindelaan/estimate/inputs", data={"indoor_cost_eur": amount})
+        assert response.status_code == 422
+        assert "Vul een bedrag in euro in" in response.get_data(as_text=True)
