@@ -6,7 +6,16 @@ FLASK  := $(VENV)/bin/flask --app portal.app
 PYBABEL := $(VENV)/bin/pybabel
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint translations compile-translations bench clean
+.PHONY: run test test-postgres lint translations compile-translations bench clean \
+        system-deps-run system-deps-test system-deps-test-postgres system-deps-bench
+
+# Debian packages (WeasyPrint's libraries, Chromium, wrk …): checked in milliseconds, installed when
+# missing and running as root, else one line says which apt-get command to run. See the script.
+system-deps-run system-deps-test system-deps-bench:
+	scripts/system-deps.sh $(@:system-deps-%=%)
+
+system-deps-test-postgres:
+	scripts/system-deps.sh test postgres
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -20,19 +29,19 @@ $(STAMP): setup.cfg constraints.txt | $(VENV)/bin/python
 compile-translations: $(STAMP)
 	$(PYBABEL) compile -d translations --statistics
 
-run: $(STAMP) compile-translations
+run: system-deps-run $(STAMP) compile-translations
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(STAMP) compile-translations
+test: system-deps-test $(STAMP) compile-translations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The whole suite against a fresh PostgreSQL database, created for this run and dropped after.
-test-postgres: $(STAMP) compile-translations
+test-postgres: system-deps-test-postgres $(STAMP) compile-translations
 	$(PY) tests/with_postgres.py $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -47,7 +56,7 @@ translations: $(STAMP)
 
 BENCHMARKS := $(filter-out bench/_% bench/hello.py,$(wildcard bench/*.py))
 
-bench: $(STAMP) compile-translations
+bench: system-deps-bench $(STAMP) compile-translations
 	for script in $(BENCHMARKS); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:

@@ -59,9 +59,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "basic"
+    from portal.accounts.routes import log_in_first
     from portal.accounts.service import load_user
 
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(log_in_first)
     # Every form is a FlaskForm and validates its own token, so a stale tab re-renders the form with
     # what was typed and a friendly message instead of a bare 400 (views without a page of their own
     # call csrf.protect()). tests/security/test_csrf.py posts to every POST route without a token.
@@ -124,9 +126,10 @@ ERRORS = {
 
 
 def _register_errors(app: Flask) -> None:
-    def render_error(status: int) -> tuple[str, int]:
-        title, message = ERRORS[status]
-        return render_template("errors/error.html", status=status, title=title, message=message), status
+    def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+        title, default_message = ERRORS[status]
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message or default_message), status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
@@ -140,7 +143,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
-        return render_error(429)
+        # A limit with a message of its own (invitations: "in an hour") says that instead of "a minute".
+        return render_error(429, error.description if error.limit.error_message else None)
 
     @app.errorhandler(Exception)
     def _server_error(error: Exception) -> tuple[str, int]:

@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal import mail
+from portal import mail, uploads
 from portal.accounts import passwords
 from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.service import normalise_email, user_by_email
@@ -67,6 +67,16 @@ def send_mail(loop: bool, interval: int) -> None:
         time.sleep(interval)
 
 
+@click.command("housekeeping")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+def housekeeping(dry_run: bool) -> None:
+    """Remove uploaded files (photos, scans) that no row points to and that are older than an hour."""
+    found = uploads.remove_orphans(dry_run=dry_run)
+    for path in found:
+        click.echo(f"  {path}")
+    click.echo(f"{len(found)} files no row points to {'would be' if dry_run else 'were'} removed.")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (seed_demo, create_admin, send_mail):
+    for command in (seed_demo, create_admin, send_mail, housekeeping):
         app.cli.add_command(command)

@@ -54,6 +54,8 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Warmteburen <noreply@warmteburen.localhost>"
     MAIL_MAX_ATTEMPTS = 8
+    # Invitations go to people without an account; they are told to forward unwanted ones here.
+    MAIL_ABUSE_ADDRESS = "misbruik@warmteburen.localhost"
     # Development writes every queued e-mail to instance/outbox/*.eml and lists it at /dev/outbox.
     MAIL_WRITE_EML = True
     MAIL_OUTBOX_DIR: str | None = None  # default: instance/outbox
@@ -71,7 +73,7 @@ class DefaultConfig:
 
 PASSED_THROUGH = (
     "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
-    "MAIL_DEFAULT_SENDER", "PREFERRED_URL_SCHEME", "SERVER_NAME", "PORTAL_ENV",
+    "MAIL_DEFAULT_SENDER", "MAIL_ABUSE_ADDRESS", "PREFERRED_URL_SCHEME", "SERVER_NAME", "PORTAL_ENV",
 )
 BOOLEANS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_WRITE_EML")
 

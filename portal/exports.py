@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from flask import Response
 
 from portal.domain import csvsafe
+from portal.downloads import attachment
 
 
 def csv_response(header: Sequence[object], rows: Iterable[Sequence[object]], filename: str) -> Response:
-    return Response(csvsafe.rows_to_csv(header, rows), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={filename}",
-                             "Cache-Control": "private, no-store"})
+    """``filename`` comes from :func:`portal.downloads.file_name`."""
+    return attachment(csvsafe.rows_to_csv(header, rows), filename, "text/csv")  # charset=utf-8 is added

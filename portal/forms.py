@@ -10,17 +10,44 @@ from typing import Any
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, PasswordField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 
+# The cap of a field without a Length validator (numbers, choices, hidden values, parsed text). Our own
+# `next` paths, postcodes, amounts and choices are far shorter, so such a field fails its own check.
+UNMEASURED_FIELD_CAP = 500
+
+
+def _field_cap(field: Any) -> int:
+    """The largest Length(max=…) of the field, else UNMEASURED_FIELD_CAP."""
+    caps = [v.max for v in getattr(field, "validators", ()) if isinstance(v, Length) and v.max >= 0]
+    return max(caps) if caps else UNMEASURED_FIELD_CAP
+
+
+def _capped(form: FlaskForm, formdata: Any) -> MultiDict[str, Any]:
+    """The submitted values with every text cut to one character more than its field may hold (SECURITY.md):
+    enough to fail the field's own check with its own Dutch message, and a megabyte sent is never echoed."""
+    capped: MultiDict[str, Any] = MultiDict()
+    for key, values in formdata.lists():
+        cap = _field_cap(form._fields.get(key))
+        capped.setlist(key, [value[:cap + 1] if isinstance(value, str) else value for value in values])
+    return capped
+
 
 class BaseForm(FlaskForm):
-    """A FlaskForm that says in plain words when its security token is missing or stale.
+    """A FlaskForm that caps what it reads and says in plain words when its security token is missing or
+    stale.
 
     The view re-renders the form with what was typed, so nobody loses their input.
     """
+
+    class Meta:
+        def wrap_formdata(self, form: FlaskForm, formdata: Any) -> Any:
+            wrapped = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            return None if wrapped is None else _capped(form, wrapped)
 
     @property
     def token_expired(self) -> bool:
@@ -64,7 +91,7 @@ class EuroField(StringField):
             return
         try:
             self.data = parse_number(text).quantize(CENT, rounding=ROUND_HALF_UP)
-        except ValueError:
+        except (ValueError, ArithmeticError):  # quantize refuses numbers of more than 26 digits
             self.data = None
             raise ValueError(_l("Enter an amount in euros, for example 45,50.")) from None
 

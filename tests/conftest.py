@@ -24,8 +24,24 @@ from portal.domain.codes import new_code
 from portal.extensions import db
 from portal.models import Household, Initiative, Municipality, OutboxMessage, Role, RoleGrant, User
 from portal.models.base import utcnow
+from tests import system_libraries
 
 PASSWORD = "lange-zin-voor-tests"  # 20 characters, not a common password
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop with one line naming the missing Debian packages before anything imports WeasyPrint."""
+    missing = system_libraries.missing_libraries()
+    if missing:
+        pytest.exit(system_libraries.message(missing), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Chromium is needed only when browser tests were selected (`-m "not browser"` runs without it)."""
+    if any(item.get_closest_marker("browser") for item in session.items):
+        missing = system_libraries.missing_chromium()
+        if missing:
+            pytest.exit(system_libraries.message(missing), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def base_config(tmp_path: Any) -> dict[str, Any]:

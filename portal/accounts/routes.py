@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.accounts import forms, passwords, registering_browser, service
@@ -17,12 +17,22 @@ from portal.extensions import db, limiter
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
+# Our own paths are short; a longer `next` is not one of them and would only grow the Location header.
+MAX_NEXT_LENGTH = 500
+
+
 def safe_next(target: str | None) -> str | None:
-    """A local path to return to, or None: never another site (open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A local path to return to, or None: never another site (open redirect), never a huge value."""
+    if not target or len(target) > MAX_NEXT_LENGTH or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+def log_in_first() -> Response:
+    """Where @login_required sends a visitor: the log-in page, with `next` only when it is a safe path."""
+    return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.removesuffix("?"))))
 
 
 def _login_failed(response: Response) -> bool:
@@ -40,7 +50,7 @@ def _render(template: str, form: forms.BaseForm, **context: object) -> tuple[str
 def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = forms.RegisterForm(next=request.args.get("next", ""))
+    form = forms.RegisterForm(next=safe_next(request.args.get("next")) or "")
     if not form.validate_on_submit():
         return _render("accounts/register.html", form)
     user = service.register(form.name.data, form.email.data, form.password.data, locale=str(get_locale()),
@@ -85,7 +95,7 @@ def login() -> ResponseReturnValue:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(target or url_for("main.home"))
-    form = forms.LoginForm(next=target or "", email=request.args.get("email", ""))
+    form = forms.LoginForm(next=target or "", email=request.args.get("email", "")[:254])
     if not form.validate_on_submit():
         return _render("accounts/login.html", form)
     user = service.authenticate(form.email.data, form.password.data)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal import access
+from portal import access, downloads
 from portal.conditions import forms, service
 from portal.domain.ranking import RankingError
 from portal.exports import csv_response
@@ -142,7 +142,7 @@ def _csv(view: service.ResultsView, filename: str) -> Response:
 def results_csv(slug: str) -> Response:
     initiative = access.initiative_for_coordinator_or_404(current_user, slug)
     view = service.results(initiative, service.shown_conditions(initiative))
-    return _csv(view, f"voorwaarden-{initiative.slug}.csv")
+    return _csv(view, downloads.file_name("voorwaarden", initiative.slug, extension="csv"))
 
 
 @bp.route("/municipalities/<slug>/conditions")
@@ -157,7 +157,8 @@ def municipality(slug: str) -> str:
 @login_required
 def municipality_csv(slug: str) -> Response:
     place = access.municipality_for_coordinator_or_404(current_user, slug)
-    return _csv(service.municipality_results(place.id), f"voorwaarden-{place.slug}.csv")
+    return _csv(service.municipality_results(place.id), downloads.file_name("voorwaarden", place.slug,
+                                                                             extension="csv"))
 
 
 @bp.route("/i/<slug>/conditions/manage", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import access, pdf
+from portal import access, downloads, pdf
 from portal.domain import feasibility as model
 from portal.exports import csv_response
 from portal.extensions import db
@@ -73,7 +73,8 @@ def _included() -> list[int] | None:
     """Homes chosen in the what-if form (None: the households that joined)."""
     if request.args.get("what_if") != "1":
         return None
-    return [int(value) for value in request.args.getlist("home") if value.isdigit()]
+    # An id has at most 9 digits; a longer number is no home of ours (and int() refuses 4,300+ digits).
+    return [int(value) for value in request.args.getlist("home") if value.isdigit() and len(value) <= 9]
 
 
 @bp.route("/i/<slug>/feasibility")
@@ -188,7 +189,7 @@ def export_csv(slug: str) -> Response:
     street_rows = street.export_rows(street.for_comparison(initiative, result))
     section = [[None], [_("What does the street gain?")], *street_rows]
     rows += [row + [None] * (len(header) - len(row)) for row in section]  # the CSV keeps one width
-    return csv_response(header, rows, f"haalbaarheid-{initiative.slug}.csv")
+    return csv_response(header, rows, downloads.file_name("haalbaarheid", initiative.slug, extension="csv"))
 
 
 @bp.route("/i/<slug>/feasibility.pdf")
@@ -202,5 +203,5 @@ def export_pdf(slug: str) -> Response:
     data = pdf.render_pdf("feasibility.html", title=_("Feasibility of %(name)s", name=initiative.name),
                           language=str(get_locale()), name=initiative.name, place=initiative.place,
                           day=format_day(today), street=street_lines, **table)
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename=haalbaarheid-{initiative.slug}.pdf"})
+    return downloads.attachment(data, downloads.file_name("haalbaarheid", initiative.slug, extension="pdf"),
+                                "application/pdf")

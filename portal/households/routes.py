@@ -21,11 +21,13 @@ bp = Blueprint("households", __name__)
 
 
 def _failed_lookup(response: Response) -> bool:
-    """Only unknown codes count towards the limit, so a family joining one by one is never blocked."""
-    return response.status_code == 404 or (response.status_code == 422 and request.method == "POST")
+    """Only unknown codes count towards the limit, so a family joining one by one is never blocked
+    (a join form sent back for a missing answer is not a guess: its code is in the URL, not the form)."""
+    return response.status_code == 404 or (response.status_code == 422 and "code" in request.form)
 
 
 # Typing or scanning a household code: 10 wrong guesses a minute per address, then a Dutch 429 page.
+# Every route that looks up a code shares it (tests/security/test_rate_limits.py walks them all).
 code_limit = limiter.shared_limit("10 per minute; 60 per hour", scope="household-code",
                                   deduct_when=_failed_lookup)
 
@@ -188,13 +190,17 @@ def regenerate_code(slug: str, household_id: int) -> Response:
 @login_required
 def doors(slug: str) -> str:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    status = request.args.get("status") or None
-    if status not in {key for key, _label in forms.DOOR_STATUSES} | {"none", None}:
-        status = None
+    status = _door_filter()
     return render_template("households/doors.html", initiative=initiative, status=status,
                            rows=service.door_list(initiative, status),
                            statuses=[(key, str(text)) for key, text in forms.DOOR_STATUSES],
                            form=forms.DoorForm(formdata=None))
+
+
+def _door_filter() -> str | None:
+    """The door list's status filter from the query string; anything else means no filter."""
+    status = request.args.get("status") or None
+    return status if status in {key for key, _label in forms.DOOR_STATUSES} | {"none"} else None
 
 
 @bp.route("/i/<slug>/doors/<int:household_id>", methods=["POST"])
@@ -209,8 +215,7 @@ def set_door(slug: str, household_id: int) -> Response:
                             form.note.data if "note" in request.form else None)
     db.session.commit()
     flash(_("%(address)s: saved.", address=household.address), "success")
-    status = request.args.get("status")
-    return redirect(url_for(".doors", slug=slug, status=status or None) + f"#household-{household.id}")
+    return redirect(url_for(".doors", slug=slug, status=_door_filter()) + f"#household-{household.id}")
 
 
 # -------------------------------------------------------------------------------------------------
@@ -259,6 +264,7 @@ def code(code: str) -> ResponseReturnValue:
 
 
 @bp.route("/c/<code>/join", methods=["GET", "POST"])
+@code_limit
 @login_required
 def join(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)

@@ -6,12 +6,11 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Integer, Select, and_, bindparam, func, select
 
+from portal import uploads
 from portal.audit.service import record
 from portal.domain import quickscan
 from portal.domain.errors import DomainError
@@ -31,6 +30,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.uploads import uploads_dir
 
 PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -64,11 +64,6 @@ def store_photo(data: bytes) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
     return name
-
-
-def uploads_dir() -> Path:
-    configured = current_app.config.get("UPLOADS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +104,9 @@ def update(initiative: Initiative, actor: User, details: InitiativeDetails, phot
     initiative.place = details.place
     initiative.variant = details.variant
     initiative.story = details.story
-    if photo:
-        initiative.photo_path = store_photo(photo)
-    elif remove_photo:
-        initiative.photo_path = None
+    if photo or remove_photo:
+        uploads.delete_after_commit(initiative.photo_path)
+        initiative.photo_path = store_photo(photo) if photo else None
     record("initiative.updated", actor.id, initiative)
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal import access
-from portal.extensions import db
+from portal import access, downloads
+from portal.extensions import db, limiter
 from portal.forms import options
 from portal.households import service as households
 from portal.invitations import flyers, forms, service
@@ -21,13 +24,39 @@ from portal.models import Initiative
 bp = Blueprint("invitations", __name__)
 
 
+# The portal's own mail to any address a champion types: capped per account and per initiative, so a
+# new account cannot make an initiative and use us as a mailer (SECURITY.md).
+PER_HOUR, PER_DAY = 20, 100
+INVITATION_LIMIT = f"{PER_HOUR} per hour; {PER_DAY} per day"
+INVITATION_LIMIT_MESSAGE = _l("You sent many invitations in a short time: at most %(per_hour)s an hour and "
+                              "%(per_day)s a day. Try again later. Flyers and the WhatsApp link work as usual.",
+                              per_hour=PER_HOUR, per_day=PER_DAY)
+
+
+def _per_account() -> str:
+    return f"account-{current_user.get_id()}"
+
+
+def _per_initiative() -> str:
+    return f"initiative-{(request.view_args or {}).get('slug', '')}"
+
+
+def _invitation_queued(response: Response) -> bool:
+    """Only a queued invitation counts: a form sent back with an error, or a redirect to log in, sends nothing."""
+    return response.status_code == 302 and current_user.is_authenticated
+
+
+def _invitation_limit(key_func: Callable[[], str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return limiter.limit(INVITATION_LIMIT, key_func=key_func, methods=["POST"], deduct_when=_invitation_queued,
+                         error_message=lambda: str(INVITATION_LIMIT_MESSAGE))
+
+
 def _today() -> dt.date:
     return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
-def _pdf(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "private, no-store"})
+def _pdf(data: bytes, *name_parts: object) -> Response:
+    return downloads.attachment(data, downloads.file_name(*name_parts, extension="pdf"), "application/pdf")
 
 
 def whatsapp_url(initiative: Initiative) -> str:
@@ -44,6 +73,8 @@ def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None,
 
 
 @bp.route("/i/<slug>/invite", methods=["GET", "POST"])
+@_invitation_limit(_per_account)
+@_invitation_limit(_per_initiative)
 @login_required
 def index(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
@@ -71,9 +102,10 @@ def batch_flyers(slug: str) -> Response:
     data = flyers.flyers_pdf(service.flyer_initiative(initiative), [service.flyer_household(h) for h in rows],
                              layout=form.layout.data, cut_marks=form.cut_marks.data, language=form.language.data,
                              today=_today())
+    response = _pdf(data, "folders", initiative.slug)
     service.record_download(initiative, current_user, "flyer", len(rows))
     db.session.commit()
-    return _pdf(data, f"folders-{initiative.slug}.pdf")
+    return response
 
 
 @bp.route("/i/<slug>/households/<int:household_id>/flyer.pdf")
@@ -86,9 +118,10 @@ def household_flyer(slug: str, household_id: int) -> Response:
         abort(404)
     data = flyers.single_flyer_pdf(service.flyer_initiative(initiative), service.flyer_household(household),
                                    language=form.language.data, today=_today())
+    response = _pdf(data, "folder", household.street, f"{household.house_number}{household.addition}")
     service.record_download(initiative, current_user, "flyer", 1)
     db.session.commit()
-    return _pdf(data, f"folder-{household.street}-{household.house_number}{household.addition}.pdf".lower())
+    return response
 
 
 @bp.route("/i/<slug>/poster.pdf")
@@ -99,6 +132,7 @@ def poster(slug: str) -> Response:
     if not form.validate():
         abort(400)
     data = flyers.poster_pdf(service.flyer_initiative(initiative), language=form.language.data, today=_today())
+    response = _pdf(data, "poster", initiative.slug)
     service.record_download(initiative, current_user, "poster", 1)
     db.session.commit()
-    return _pdf(data, f"poster-{initiative.slug}.pdf")
+    return response

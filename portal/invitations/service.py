@@ -5,7 +5,7 @@ PDFs are rendered from primitives only (portal.invitations.flyers); this module 
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -49,6 +49,7 @@ def invite_by_email(initiative: Initiative, household: Household, actor: User, e
         email, "invitation", locale="nl", initiative_name=initiative.name, champion=actor.first_name,
         address=household.address,
         code=format_code(household.code or ""), url=url_for("households.code", code=household.code, _external=True),
+        abuse_address=current_app.config["MAIL_ABUSE_ADDRESS"],
     )
     db.session.flush()
     invitation = Invitation(initiative_id=initiative.id, household_id=household.id, channel="email",

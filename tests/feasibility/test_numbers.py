@@ -78,7 +78,7 @@ def test_csv_says_ja_nee_and_names_the_sign_convention(client, street, coordinat
     text = client.get("/i/lindelaan/feasibility.csv").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     header, body = rows[0], rows[1:7]  # the six options; the street's figures follow below them
-    assert ["Wat levert het de straat op?"] == [cell for cell in rows[8] if cell]
+    assert [cell for cell in rows[8] if cell] == ["Wat levert het de straat op?"]
     feasible = header.index("Haalbaar")
     assert {row[feasible] for row in body} <= {"ja", "nee"} and len(body) == 6
     assert "Hoogste per maand vergeleken met gas (€, + meer, − minder)" in header

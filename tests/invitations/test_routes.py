@@ -88,3 +88,13 @@ def test_flyers_of_another_initiative_are_404(client, street, make_initiative, m
     household = make_household(other)
     assert client.get(f"/i/{other.slug}/flyers.pdf").status_code == 404
     assert client.get(f"/i/lindelaan/households/{household.id}/flyer.pdf").status_code == 404
+
+
+def test_an_invitation_says_who_sent_it_and_where_to_report_abuse(client, street, outbox):
+    _initiative, households = street
+    client.post("/i/lindelaan/invite", data={"household_id": households[1].id, "email": "buurvrouw@example.nl"})
+    (message,) = outbox()
+    for body in (message.body_text, message.body_html):
+        assert "Joost, buurtambassadeur van Mini-warmtenet Lindelaan, heeft deze uitnodiging" in body
+        assert "misbruik@warmteburen.localhost" in body
+    assert "vanwege uw account" not in message.body_html  # the recipient has no account

@@ -43,3 +43,8 @@ def test_a_complete_test_config_ignores_the_machine_environment(make_app, monkey
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@nowhere/none")
     app = make_app()
     assert "nowhere" not in app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def test_the_abuse_address_of_invitations_comes_from_the_environment():
+    assert from_environment({"MAIL_ABUSE_ADDRESS": "misbruik@example.nl"}) == {
+        "MAIL_ABUSE_ADDRESS": "misbruik@example.nl"}

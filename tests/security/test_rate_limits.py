@@ -1,3 +1,7 @@
+import pytest
+
+from portal.extensions import limiter
+from portal.models import Role
 from tests.conftest import PASSWORD
 from tests.security.conftest import csrf_token_from
 
@@ -53,3 +57,87 @@ def test_a_real_code_is_not_counted_as_a_guess(client, make_initiative, make_hou
     household = make_household(make_initiative())
     for _attempt in range(15):
         assert client.get(f"/c/{household.code}").status_code == 200
+
+
+# Routes where a household code arrives in a form field rather than in the URL.
+CODE_FORMS = [("POST", "/c"), ("POST", "/i/{slug}/join")]
+
+
+def _routes_taking_a_code(app, slug):
+    """Every (method, URL) that looks up a household code: each rule with a <code> part, and the forms."""
+    routes = [(method, url.format(slug=slug)) for method, url in CODE_FORMS]
+    for rule in app.url_map.iter_rules():
+        if "code" in rule.arguments:
+            url = rule.build({name: "ZZZZZZZZ" if name == "code" else slug if name == "slug" else "1"
+                              for name in rule.arguments})[1]
+            routes += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return routes
+
+
+def _guess(client, method, url):
+    if method == "GET":
+        return client.get(url)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    return client.post(url, data={"code": "ZZZZ-ZZZZ", "csrf_token": token})
+
+
+def test_every_route_that_takes_a_household_code_shares_one_limit(app, client, make_user, make_initiative):
+    """Ten wrong guesses on any one of them, and all of them answer 429 (also for a logged-in account)."""
+    slug = make_initiative().slug
+    post_login(client, make_user().email, PASSWORD)
+    routes = _routes_taking_a_code(app, slug)
+    assert ("GET", "/c/ZZZZZZZZ/join") in routes and ("POST", "/c/ZZZZZZZZ/join") in routes
+    for guessed_on in routes:
+        limiter.reset()
+        for _attempt in range(10):
+            assert _guess(client, *guessed_on).status_code in (404, 422), guessed_on
+        statuses = {route: _guess(client, *route).status_code for route in routes}
+        assert set(statuses.values()) == {429}, (guessed_on, statuses)
+
+
+@pytest.fixture
+def champion_of_two(make_initiative, make_household, make_user, grant):
+    """A champion of two initiatives with an open address each, logged in."""
+    champion = make_user()
+    initiatives = [make_initiative(), make_initiative()]
+    for initiative in initiatives:
+        grant(champion, Role.champion, initiative_id=initiative.id)
+    households = [make_household(initiative) for initiative in initiatives]
+    return champion, initiatives, households
+
+
+def _invite(client, initiative, household, email="buur@example.nl"):
+    token = csrf_token_from(client.get(f"/i/{initiative.slug}/invite").get_data(as_text=True))
+    return client.post(f"/i/{initiative.slug}/invite",
+                       data={"household_id": household.id, "email": email, "csrf_token": token})
+
+
+def test_invitations_are_limited_per_account_across_initiatives(client, champion_of_two, outbox):
+    champion, (first, second), (first_household, second_household) = champion_of_two
+    post_login(client, champion.email, PASSWORD)
+    for _attempt in range(20):
+        assert _invite(client, first, first_household).status_code == 302
+    response = _invite(client, second, second_household)
+    assert response.status_code == 429
+    assert "per uur kunnen er 20 weg, per dag 100" in response.get_data(as_text=True)  # the limit, in Dutch
+    assert len(outbox()) == 20
+
+
+def test_invitations_are_limited_per_initiative_across_champions(client, champion_of_two, make_user, grant):
+    champion, (initiative, _other), (household, _other_household) = champion_of_two
+    post_login(client, champion.email, PASSWORD)
+    for _attempt in range(20):
+        assert _invite(client, initiative, household).status_code == 302
+    second = make_user()
+    grant(second, Role.champion, initiative_id=initiative.id)
+    other_client = client.application.test_client()
+    post_login(other_client, second.email, PASSWORD)
+    assert _invite(other_client, initiative, household).status_code == 429
+
+
+def test_an_invitation_sent_back_with_an_error_does_not_count(client, champion_of_two, outbox):
+    champion, (initiative, _other), (household, _other_household) = champion_of_two
+    post_login(client, champion.email, PASSWORD)
+    for _attempt in range(25):
+        assert _invite(client, initiative, household, email="geen-adres").status_code == 422
+    assert _invite(client, initiative, household).status_code == 302
