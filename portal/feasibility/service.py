@@ -17,6 +17,7 @@ from portal.audit.service import record
 from portal.conditions import service as conditions
 from portal.domain import feasibility as model
 from portal.extensions import db
+from portal.feasibility import results
 from portal.households import service as households_service
 from portal.models import DoorStatus, FeasibilityParams, Household, Initiative, Membership, Phase, User
 
@@ -117,22 +118,26 @@ def estimate(household: Household) -> Estimate:
     if all(h.id != household.id for h in households):  # closed by the champion while members remain
         households.append(household)
     joined = joined_ids(initiative) | {household.id}
-    homes = [home_of(h, private=h.id == household.id) for h in households]
+    homes = tuple(home_of(h, private=h.id == household.id) for h in households)
     everyone = len(joined) < 2
-    participating = homes if everyone else [home for home in homes if home.id in joined]
-    result = model.evaluate(participating, current.params, option.variant, option.scenario)
-    curve = model.curve([home_of(h, private=False) for h in households], current.params, option.variant,
-                        option.scenario)
+    participating = homes if everyone else tuple(home for home in homes if home.id in joined)
+    result, levers = results.once(_household_figures, household.id, participating, homes, current.params, option)
+    curve = results.once(model.curve, tuple(home_of(h, private=False) for h in households), current.params,
+                         option.variant, option.scenario)
     point = curve.points[len(participating) - 1] if participating else None
     low, high = _range(point) if point else (None, None)
     return Estimate(
         option=option, parameter_version=current.version, participating=len(participating),
         assumes_everyone=everyone, result=result, figures=result.home(household.id).figures,
-        range_low=low, range_high=high,
-        levers=model.levers(household.id, participating, current.params, option.variant, option.scenario,
-                            street=homes),
-        curve=curve, street_counts=street_counts(households, joined),
+        range_low=low, range_high=high, levers=levers, curve=curve, street_counts=street_counts(households, joined),
     )
+
+
+def _household_figures(household_id: int, participating: tuple[model.Home, ...], homes: tuple[model.Home, ...],
+                       params: model.Parameters, option: model.Option) -> tuple[model.SetResult, model.Levers]:
+    """The set's result and the household's levers (kept by results.once under these inputs)."""
+    return (model.evaluate(participating, params, option.variant, option.scenario),
+            model.levers(household_id, participating, params, option.variant, option.scenario, street=homes))
 
 
 def _range(point: model.CurvePoint) -> tuple[Decimal, Decimal]:
@@ -172,24 +177,28 @@ def comparison(initiative: Initiative, included: Iterable[int] | None = None) ->
     households = street(initiative)
     ids = {h.id for h in households}
     chosen = set(included) & ids if included is not None else (joined_ids(initiative) & ids or ids)
-    homes = [home_of(h, private=False) for h in households]
-    participating = [home for home in homes if home.id in chosen]
-    curves = model.curves(homes, current.params)
+    homes = tuple(home_of(h, private=False) for h in households)
     context = model.InitiativeContext(
         withdrawal_free=initiative.phase == Phase.preparation,
         every_address_has_code=all(h.code for h in households),
         energy_labels={h.id: h.energy_label for h in households},
     )
-    cards = model.scorecards(homes, participating, current.params, context, curves_by_option=curves)
     shown = conditions.shown_conditions(initiative)
-    preferences = [model.Preference(household_id, weights, musts) for household_id, (weights, musts)
-                   in conditions.preferences_by_household(initiative, shown).items()]
-    return Comparison(
-        parameter_version=current.version, households=households, included=chosen,
-        results={option: model.evaluate(participating, current.params, option.variant, option.scenario)
-                 for option in model.OPTIONS},
-        curves=curves, scorecards=cards, acceptance=model.acceptance(cards, preferences),
-    )
+    preferences = tuple(model.Preference(household_id, weights, frozenset(musts)) for household_id, (weights, musts)
+                        in conditions.preferences_by_household(initiative, shown).items())
+    figures = results.once(_option_figures, homes, frozenset(chosen), current.params, context, preferences)
+    return Comparison(parameter_version=current.version, households=households, included=chosen, **figures)
+
+
+def _option_figures(homes: tuple[model.Home, ...], chosen: frozenset[int], params: model.Parameters,
+                    context: model.InitiativeContext, preferences: tuple[model.Preference, ...]) -> dict[str, Any]:
+    """Every option's result, curve, scorecard and acceptance (kept by results.once under these inputs)."""
+    participating = [home for home in homes if home.id in chosen]
+    curves = model.curves(homes, params)
+    cards = model.scorecards(homes, participating, params, context, curves_by_option=curves)
+    return {"results": {option: model.evaluate(participating, params, option.variant, option.scenario)
+                        for option in model.OPTIONS},
+            "curves": curves, "scorecards": cards, "acceptance": model.acceptance(cards, preferences)}
 
 
 def snapshot(household: Household) -> dict[str, Any]:
