@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import contains_eager
 
 from portal.extensions import db
 from portal.models import Household, Initiative, Membership, Municipality, Role, User
@@ -58,6 +59,30 @@ def initiative_or_404(slug: str) -> Initiative:
 
 def initiative_for_manager_or_404(user: User, slug: str) -> Initiative:
     return _initiative_where_or_404(slug, managed_initiatives_clause(user))
+
+
+def initiative_for_manager_with_or_404(user: User, slug: str, *columns: Any) -> tuple[Any, ...]:
+    """(initiative, *values): ``columns`` are computed per initiative in the same query (e.g. its newest
+    parameter version), so a page needs no round trip of its own for them."""
+    row = db.session.execute(select(Initiative, *columns).where(Initiative.slug == slug,
+                                                                 managed_initiatives_clause(user))).first()
+    if row is None:
+        abort(404)
+    return tuple(row)
+
+
+def membership_in_initiative_or_404(user: User, slug: str, *columns: Any) -> tuple[Any, ...]:
+    """(membership, *values): the caller's active membership in initiative ``slug``, its household and
+    the initiative loaded along (``membership.household.initiative``), plus ``columns`` computed per
+    initiative; all in one query. 404 when the caller is not a member there."""
+    row = db.session.execute(
+        select(Membership, *columns).join(Membership.household).join(Household.initiative)
+        .options(contains_eager(Membership.household).contains_eager(Household.initiative))
+        .where(Initiative.slug == slug, Membership.user_id == user.id, Membership.ended_at.is_(None))
+    ).first()
+    if row is None:
+        abort(404)
+    return tuple(row)
 
 
 def initiative_for_coordinator_or_404(user: User, slug: str) -> Initiative:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -38,12 +39,20 @@ def format_money(amount: Decimal | float | int | None, whole: bool = False) -> s
     ``whole`` rounds to euros, as residents are never shown more precision than € 1."""
     if amount is None:
         return ""
+    return _money(amount, whole, str(get_locale()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _money(amount: Decimal | float | int, whole: bool, language: str) -> str:
+    """Babel's formatting, kept per amount: pages repeat the same amounts on every request (a curve
+    table has 200), and Babel takes ~0.1 ms per call. Equal amounts format alike, so 1 and 1.0 may share."""
     value = Decimal(str(amount))
+    babel_locale = "nl_NL" if language == "nl" else "en_GB"
     if whole:
         value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return format_currency(value, "EUR", locale=_babel_locale(), format="¤\xa0#,##0" if
-                               str(get_locale()) == "nl" else "¤#,##0", currency_digits=False)
-    return format_currency(value, "EUR", locale=_babel_locale())
+        return format_currency(value, "EUR", locale=babel_locale, format="¤\xa0#,##0" if
+                               language == "nl" else "¤#,##0", currency_digits=False)
+    return format_currency(value, "EUR", locale=babel_locale)
 
 
 def format_number(value: Decimal | float | int | None, digits: int = 0) -> str:

@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import access, pdf
+from portal.conditions.service import shown_conditions
 from portal.domain import feasibility as model
 from portal.exports import csv_response
 from portal.extensions import db
 from portal.feasibility import charts, forms, service, texts
 from portal.households import service as households
-from portal.models import Initiative
+from portal.models import Condition, Initiative
 
 bp = Blueprint("feasibility", __name__)
 
@@ -34,10 +35,11 @@ def _member_household(initiative: Initiative):  # type: ignore[no-untyped-def]
 @bp.route("/i/<slug>/estimate")
 @login_required
 def estimate(slug: str) -> str:
-    initiative = access.initiative_or_404(slug)
-    household = _member_household(initiative)
-    result = service.estimate(household)
-    return render_template("feasibility/estimate.html", initiative=initiative, household=household, e=result,
+    membership, version, values = access.membership_in_initiative_or_404(current_user, slug,
+                                                                         *service.latest_parameter_columns())
+    household = membership.household
+    result = service.estimate(household, service.parameter_set(version, values))
+    return render_template("feasibility/estimate.html", initiative=household.initiative, household=household, e=result,
                            chart=charts.curve_chart(result.curve, result.participating), texts=texts)
 
 
@@ -77,18 +79,19 @@ def _included() -> list[int] | None:
 @bp.route("/i/<slug>/feasibility")
 @login_required
 def compare(slug: str) -> str:
-    initiative = access.initiative_for_manager_or_404(current_user, slug)
-    result = service.comparison(initiative, _included())
+    initiative, version, values = access.initiative_for_manager_with_or_404(current_user, slug,
+                                                                            *service.latest_parameter_columns())
+    shown = shown_conditions(initiative)
+    result = service.comparison(initiative, _included(), service.parameter_set(version, values), shown)
     return render_template("feasibility/compare.html", initiative=initiative, c=result, texts=texts,
-                           options=model.OPTIONS, conditions=_condition_labels(initiative),
+                           options=model.OPTIONS, conditions=_condition_labels(shown),
                            is_coordinator=access.is_coordinator_of(current_user, initiative))
 
 
-def _condition_labels(initiative: Initiative) -> dict[str, str]:
+def _condition_labels(shown: list[Condition]) -> dict[str, str]:
     from portal.conditions.routes import condition_label
-    from portal.conditions.service import shown_conditions
 
-    return {condition.key: condition_label(condition) for condition in shown_conditions(initiative)}
+    return {condition.key: condition_label(condition) for condition in shown}
 
 
 @bp.route("/i/<slug>/feasibility/parameters", methods=["GET", "POST"])

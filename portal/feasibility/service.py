@@ -19,7 +19,7 @@ from portal.domain import feasibility as model
 from portal.extensions import db
 from portal.feasibility import results
 from portal.households import service as households_service
-from portal.models import DoorStatus, FeasibilityParams, Household, Initiative, Membership, Phase, User
+from portal.models import Condition, DoorStatus, FeasibilityParams, Household, Initiative, Membership, Phase, User
 
 DEFAULT_VARIANT = model.Variant.SHARED_LOOP  # when the street has not chosen yet
 
@@ -28,16 +28,31 @@ DEFAULT_VARIANT = model.Variant.SHARED_LOOP  # when the street has not chosen ye
 class ParameterSet:
     params: model.Parameters
     version: int  # 0 = the 2026 defaults, never changed
-    row: FeasibilityParams | None
+
+
+def _latest(column: Any) -> Any:
+    """``column`` of the initiative's newest parameter version, as a subquery correlated to the
+    Initiative of the surrounding query (NULL when no version was saved)."""
+    return (select(column).where(FeasibilityParams.initiative_id == Initiative.id)
+            .order_by(FeasibilityParams.version.desc()).limit(1).scalar_subquery())
+
+
+def latest_parameter_columns() -> tuple[Any, Any]:
+    """Version and values of the newest parameters, to load with the initiative in the same query
+    (access.*_or_404(…, *columns)); ``parameter_set(version, values)`` turns them into a ParameterSet."""
+    return _latest(FeasibilityParams.version), _latest(FeasibilityParams.values)
+
+
+def parameter_set(version: int | None, values: dict[str, Any] | None) -> ParameterSet:
+    if version is None:
+        return ParameterSet(model.Parameters(), 0)
+    return ParameterSet(results.once(model.Parameters.from_mapping, values or {}), version)
 
 
 def parameters(initiative: Initiative) -> ParameterSet:
     """The newest parameter version of the initiative (defaults when none was saved)."""
-    row = db.session.scalars(select(FeasibilityParams).where(FeasibilityParams.initiative_id == initiative.id)
-                             .order_by(FeasibilityParams.version.desc()).limit(1)).first()
-    if row is None:
-        return ParameterSet(model.Parameters(), 0, None)
-    return ParameterSet(model.Parameters.from_mapping(row.values), row.version, row)
+    row = db.session.execute(select(*latest_parameter_columns()).where(Initiative.id == initiative.id)).one()
+    return parameter_set(*row)
 
 
 def parameter_history(initiative: Initiative) -> list[tuple[FeasibilityParams, str | None]]:
@@ -75,6 +90,16 @@ def street(initiative: Initiative) -> list[Household]:
     return households_service.open_households(initiative)
 
 
+def street_and_joined(initiative: Initiative) -> tuple[list[Household], set[int]]:
+    """The open households in street order, and which of them have a current member (one query)."""
+    has_member = select(Membership.id).where(Membership.household_id == Household.id,
+                                             Membership.ended_at.is_(None)).exists()
+    rows = db.session.execute(select(Household, has_member).where(
+        Household.initiative_id == initiative.id, Household.status == "open").order_by(*households_service.STREET_ORDER)
+    ).all()
+    return [household for household, _joined in rows], {household.id for household, joined in rows if joined}
+
+
 def home_of(household: Household, *, private: bool) -> model.Home:
     """The model's view of a household. ``private`` adds the household's own income indication and
     indoor cost, which only its own estimate may use (SPEC §7: kept private)."""
@@ -109,15 +134,16 @@ class Estimate:
     street_counts: dict[str, int]
 
 
-def estimate(household: Household) -> Estimate:
-    """The household's estimate with the households that take part now (itself included)."""
+def estimate(household: Household, current: ParameterSet | None = None) -> Estimate:
+    """The household's estimate with the households that take part now (itself included).
+    ``current``: the parameters when the caller loaded them with the initiative (saves a query)."""
     initiative = household.initiative
-    current = parameters(initiative)
+    current = current or parameters(initiative)
     option = option_of(initiative)
-    households = street(initiative)
+    households, joined = street_and_joined(initiative)
     if all(h.id != household.id for h in households):  # closed by the champion while members remain
         households.append(household)
-    joined = joined_ids(initiative) | {household.id}
+    joined.add(household.id)
     homes = tuple(home_of(h, private=h.id == household.id) for h in households)
     everyone = len(joined) < 2
     participating = homes if everyone else tuple(home for home in homes if home.id in joined)
@@ -171,19 +197,21 @@ class Comparison:
     acceptance: dict[model.Option, model.OptionAcceptance]
 
 
-def comparison(initiative: Initiative, included: Iterable[int] | None = None) -> Comparison:
-    """Variant × scenario for the chosen homes (default: the households that joined, else everyone)."""
-    current = parameters(initiative)
-    households = street(initiative)
+def comparison(initiative: Initiative, included: Iterable[int] | None = None, current: ParameterSet | None = None,
+               shown: Sequence[Condition] | None = None) -> Comparison:
+    """Variant × scenario for the chosen homes (default: the households that joined, else everyone).
+    ``current`` and ``shown``: the parameters and shown conditions when the caller has them already."""
+    current = current or parameters(initiative)
+    households, joined = street_and_joined(initiative)
     ids = {h.id for h in households}
-    chosen = set(included) & ids if included is not None else (joined_ids(initiative) & ids or ids)
+    chosen = set(included) & ids if included is not None else (joined or ids)
     homes = tuple(home_of(h, private=False) for h in households)
     context = model.InitiativeContext(
         withdrawal_free=initiative.phase == Phase.preparation,
         every_address_has_code=all(h.code for h in households),
         energy_labels={h.id: h.energy_label for h in households},
     )
-    shown = conditions.shown_conditions(initiative)
+    shown = conditions.shown_conditions(initiative) if shown is None else shown
     preferences = tuple(model.Preference(household_id, weights, frozenset(musts)) for household_id, (weights, musts)
                         in conditions.preferences_by_household(initiative, shown).items())
     figures = results.once(_option_figures, homes, frozenset(chosen), current.params, context, preferences)

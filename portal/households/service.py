@@ -39,12 +39,14 @@ class HouseholdDetails:
     position: int | None = None
 
 
+STREET_ORDER = (Household.position.is_(None), Household.position, Household.street, Household.house_number,
+                Household.addition)
+
+
 def households(initiative: Initiative) -> list[Household]:
     """Every household of the initiative in street order (position, then number)."""
     return list(db.session.scalars(
-        select(Household).where(Household.initiative_id == initiative.id)
-        .order_by(Household.position.is_(None), Household.position, Household.street, Household.house_number,
-                  Household.addition)
+        select(Household).where(Household.initiative_id == initiative.id).order_by(*STREET_ORDER)
     ))
 
 

@@ -11,37 +11,46 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 __all__ = ["input_digest"]
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN = frozenset({type(None), bool, int, str, float})  # their repr is exact and tells the types apart
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
-def _field_names(kind: type) -> tuple[str, ...]:
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(field.name for field in dataclasses.fields(kind))
-    return names
+def _fields_of(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving a dataclass's field values as a tuple (in declaration order)."""
+    getter = _FIELDS.get(kind)
+    if getter is None:
+        names = [field.name for field in dataclasses.fields(kind)]
+        many = operator.attrgetter(*names)
+        getter = _FIELDS[kind] = (lambda value: (many(value),)) if len(names) == 1 else many
+    return getter
 
 
 def _encode(value: Any, out: list[str]) -> None:
     kind = type(value)
-    if value is None or kind in (bool, int, str, float):
+    if kind in _PLAIN:
         out.append(repr(value))  # repr of a float is exact (round-trips), and True is not 1
     elif kind is Decimal:
         out.append(f"D{value}")  # keeps the exponent: 1.0 and 1.00 are encoded apart, never together
     elif isinstance(value, Enum):
         out.append(f"{kind.__qualname__}.{value.name}")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out.append(f"{kind.__qualname__}(")
-        for name in _field_names(kind):
-            _encode(getattr(value, name), out)
-            out.append(",")
-        out.append(")")
+        values = _fields_of(kind)(value)
+        if all(type(item) in _PLAIN for item in values):  # the common case (a Home): one C-level repr
+            out.append(f"{kind.__qualname__}{values!r}")
+        else:
+            out.append(f"{kind.__qualname__}(")
+            for item in values:
+                _encode(item, out)
+                out.append(",")
+            out.append(")")
     elif isinstance(value, Mapping):
         items = []
         for key, item in value.items():
