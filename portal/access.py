@@ -61,14 +61,22 @@ def initiative_for_manager_or_404(user: User, slug: str) -> Initiative:
     return _initiative_where_or_404(slug, managed_initiatives_clause(user))
 
 
-def initiative_for_manager_with_or_404(user: User, slug: str, *columns: Any) -> tuple[Any, ...]:
-    """(initiative, *values): ``columns`` are computed per initiative in the same query (e.g. its newest
-    parameter version), so a page needs no round trip of its own for them."""
-    row = db.session.execute(select(Initiative, *columns).where(Initiative.slug == slug,
-                                                                 managed_initiatives_clause(user))).first()
+def _initiative_row_or_404(slug: str, scope: ColumnElement[bool], columns: tuple[Any, ...]) -> tuple[Any, ...]:
+    row = db.session.execute(select(Initiative, *columns).where(Initiative.slug == slug, scope)).first()
     if row is None:
         abort(404)
     return tuple(row)
+
+
+def initiative_with_or_404(slug: str, *columns: Any) -> tuple[Any, ...]:
+    """(initiative, *values) for any initiative (its public page): ``columns`` are computed per
+    initiative in the same query (its funnel, whether the caller is a member …), saving round trips."""
+    return _initiative_row_or_404(slug, true(), columns)
+
+
+def initiative_for_manager_with_or_404(user: User, slug: str, *columns: Any) -> tuple[Any, ...]:
+    """(initiative, *values) for an initiative the caller manages; see initiative_with_or_404."""
+    return _initiative_row_or_404(slug, managed_initiatives_clause(user), columns)
 
 
 def membership_in_initiative_or_404(user: User, slug: str, *columns: Any) -> tuple[Any, ...]:

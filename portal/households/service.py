@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.service import record
@@ -178,6 +179,15 @@ def household_by_code(typed: str) -> Household | None:
     return db.session.scalars(
         select(Household).where(Household.code == code, Household.status == "open")
     ).first()
+
+
+def is_member_column(user: User) -> Any:
+    """Whether ``user`` is a current member in the Initiative of the surrounding query, as a column
+    to load with it (False for visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return literal(False)
+    return select(Membership.id).where(Membership.initiative_id == Initiative.id, Membership.user_id == user.id,
+                                       Membership.ended_at.is_(None)).exists()
 
 
 def active_membership(user: User, initiative_id: int) -> Membership | None:
