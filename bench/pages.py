@@ -203,6 +203,7 @@ def main() -> None:
                             "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1"}
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
+        flask(["build-assets"], env)  # as at install time in production
         values = add_big_street(env)
         paths = [(page, page.path.format(**values)) for page in pages]
         queries = count_queries(env, paths)

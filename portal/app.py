@@ -15,6 +15,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal import i18n
+from portal.assets import init_assets
 from portal.config import ROOT, DefaultConfig, finalise, from_environment
 from portal.database import configure_sqlite, schema_is_current
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -40,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     finalise(app.config, ROOT / "instance")
     _init_extensions(app)
     _init_templates(app)
+    init_assets(app)
     init_security(app)
     _register_blueprints(app)
     _register_errors(app)
