@@ -78,7 +78,7 @@ def _init_templates(app: Flask) -> None:
     i18n.install_template_gettext(app)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["is_development"] = app.config["PORTAL_ENV"] == "development"
-    app.jinja_env.filters["money"] = i18n.format_money
+    app.jinja_env.filters["money"] = i18n.money_filter
     app.jinja_env.filters["number"] = i18n.format_number
     app.jinja_env.filters["day"] = i18n.format_day
     app.jinja_env.filters["moment"] = i18n.format_moment

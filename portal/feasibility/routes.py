@@ -20,6 +20,7 @@ from portal.exports import csv_response
 from portal.extensions import db
 from portal.feasibility import charts, forms, service, texts
 from portal.households import service as households
+from portal.i18n import resolved
 from portal.models import Condition, Initiative
 
 bp = Blueprint("feasibility", __name__)
@@ -40,7 +41,7 @@ def estimate(slug: str) -> str:
     household = membership.household
     result = service.estimate(household, service.parameter_set(version, values))
     return render_template("feasibility/estimate.html", initiative=household.initiative, household=household, e=result,
-                           chart=charts.curve_chart(result.curve, result.participating), texts=texts)
+                           chart=charts.curve_chart(result.curve, result.participating), texts=resolved(texts))
 
 
 @bp.route("/i/<slug>/estimate/inputs", methods=["GET", "POST"])
@@ -66,7 +67,7 @@ def sources() -> str:
     groups: dict[str, list[tuple[str, model.ParameterInfo, object]]] = {}
     for key, info in model.PARAMETER_INFO.items():
         groups.setdefault(info.group, []).append((key, info, getattr(defaults, key)))
-    return render_template("feasibility/sources.html", groups=groups, texts=texts)
+    return render_template("feasibility/sources.html", groups=groups, texts=resolved(texts))
 
 
 def _included() -> list[int] | None:
@@ -83,7 +84,7 @@ def compare(slug: str) -> str:
                                                                             *service.latest_parameter_columns())
     shown = shown_conditions(initiative)
     result = service.comparison(initiative, _included(), service.parameter_set(version, values), shown)
-    return render_template("feasibility/compare.html", initiative=initiative, c=result, texts=texts,
+    return render_template("feasibility/compare.html", initiative=initiative, c=result, texts=resolved(texts),
                            options=model.OPTIONS, conditions=_condition_labels(shown),
                            is_coordinator=access.is_coordinator_of(current_user, initiative))
 
@@ -119,8 +120,9 @@ def parameters(slug: str) -> ResponseReturnValue:
     for key, info in model.PARAMETER_INFO.items():
         groups.setdefault(info.group, []).append(key)
     return render_template("feasibility/parameters.html", initiative=initiative, form=form, groups=groups,
-                           texts=texts, version=current.version, history=service.parameter_history(initiative),
-                           is_coordinator=is_coordinator, info=model.PARAMETER_INFO), (
+                           texts=resolved(texts), version=current.version,
+                           history=service.parameter_history(initiative), is_coordinator=is_coordinator,
+                           info=model.PARAMETER_INFO), (
         422 if form.is_submitted() else 200)
 
 
