@@ -18,7 +18,7 @@ from portal.conditions.service import shown_conditions
 from portal.domain import feasibility as model
 from portal.exports import csv_response
 from portal.extensions import db
-from portal.feasibility import charts, forms, service, texts
+from portal.feasibility import forms, service, texts
 from portal.households import service as households
 from portal.i18n import resolved
 from portal.models import Condition, Initiative
@@ -41,7 +41,7 @@ def estimate(slug: str) -> str:
     household = membership.household
     result = service.estimate(household, service.parameter_set(version, values))
     return render_template("feasibility/estimate.html", initiative=household.initiative, household=household, e=result,
-                           chart=charts.curve_chart(result.curve, result.participating), texts=resolved(texts))
+                           chart=result.chart, texts=resolved(texts))
 
 
 @bp.route("/i/<slug>/estimate/inputs", methods=["GET", "POST"])

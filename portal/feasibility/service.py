@@ -17,7 +17,7 @@ from portal.audit.service import record
 from portal.conditions import service as conditions
 from portal.domain import feasibility as model
 from portal.extensions import db
-from portal.feasibility import results
+from portal.feasibility import charts, results
 from portal.households import service as households_service
 from portal.models import Condition, DoorStatus, FeasibilityParams, Household, Initiative, Membership, Phase, User
 
@@ -132,6 +132,7 @@ class Estimate:
     levers: model.Levers
     curve: model.Curve
     street_counts: dict[str, int]
+    chart: charts.CurveChart | None = None  # the curve drawn (coordinates), None below two homes
 
 
 def estimate(household: Household, current: ParameterSet | None = None) -> Estimate:
@@ -148,15 +149,24 @@ def estimate(household: Household, current: ParameterSet | None = None) -> Estim
     everyone = len(joined) < 2
     participating = homes if everyone else tuple(home for home in homes if home.id in joined)
     result, levers = results.once(_household_figures, household.id, participating, homes, current.params, option)
-    curve = results.once(model.curve, tuple(home_of(h, private=False) for h in households), current.params,
-                         option.variant, option.scenario)
+    curve, chart = results.once(_curve_and_chart, tuple(home_of(h, private=False) for h in households),
+                                current.params, option, len(participating))
     point = curve.points[len(participating) - 1] if participating else None
     low, high = _range(point) if point else (None, None)
     return Estimate(
         option=option, parameter_version=current.version, participating=len(participating),
         assumes_everyone=everyone, result=result, figures=result.home(household.id).figures,
         range_low=low, range_high=high, levers=levers, curve=curve, street_counts=street_counts(households, joined),
+        chart=chart,
     )
+
+
+def _curve_and_chart(homes: tuple[model.Home, ...], params: model.Parameters, option: model.Option,
+                     participating: int) -> tuple[model.Curve, charts.CurveChart | None]:
+    """The street's participation curve and its chart with the current participation marked (kept by
+    results.once under these inputs: every household of the street reads the same)."""
+    curve = model.curve(homes, params, option.variant, option.scenario)
+    return curve, charts.curve_chart(curve, participating)
 
 
 def _household_figures(household_id: int, participating: tuple[model.Home, ...], homes: tuple[model.Home, ...],
