@@ -50,10 +50,9 @@ def _moved(order: list[str], move: str) -> list[str]:
 @bp.route("/i/<slug>/conditions", methods=["GET", "POST"])
 @login_required
 def rank(slug: str) -> ResponseReturnValue:
-    membership, has_ranked = access.membership_in_initiative_or_404(current_user, slug,
-                                                                    service.has_ranked_column(current_user))
+    (membership, has_ranked), shown = access.with_shown_conditions_or_404(
+        access.membership_query(current_user, slug, service.has_ranked_column(current_user)))
     initiative = membership.household.initiative
-    shown = service.shown_conditions(initiative)
     keys = [c.key for c in shown]
     in_household = service.household_rankings(membership.household_id)
     # The own ranking is usually among the household's (saves a query); after a move it may not be.
@@ -101,12 +100,11 @@ def _order_for_errors(form: forms.BaseForm, keys: list[str], fallback: list[str]
 @bp.route("/i/<slug>/conditions/results")
 @login_required
 def results(slug: str) -> str:
-    initiative, is_member, has_ranked = access.initiative_with_or_404(
-        slug, households.is_member_column(current_user), service.has_ranked_column(current_user))
+    (initiative, is_member, has_ranked), shown = access.with_shown_conditions_or_404(access.initiative_query(
+        slug, households.is_member_column(current_user), service.has_ranked_column(current_user)))
     is_manager = access.is_manager_of(current_user, initiative)
     if not (is_manager or is_member):
         abort(404)
-    shown = service.shown_conditions(initiative)
     view = service.results(initiative, shown) if (is_manager or has_ranked) else None
     return render_template("conditions/results.html", initiative=initiative, view=view, has_ranked=bool(has_ranked),
                            is_manager=is_manager, is_coordinator=access.is_coordinator_of(current_user, initiative),
