@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.audit.service import record
 from portal.domain import codes
@@ -176,8 +177,9 @@ def household_by_code(typed: str) -> Household | None:
     code = codes.normalise_code(typed)
     if code is None:
         return None
-    return db.session.scalars(
-        select(Household).where(Household.code == code, Household.status == "open")
+    return db.session.scalars(  # with its initiative: every page behind a code shows it
+        select(Household).options(joinedload(Household.initiative))
+        .where(Household.code == code, Household.status == "open")
     ).first()
 
 
