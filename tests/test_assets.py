@@ -26,13 +26,11 @@ def static(tmp_path: Path) -> Path:
     return copy
 
 
-def production_app(make_app: Any, static: Path) -> Any:
-    app = make_app(**PRODUCTION, ASSETS_FOLDER=str(static))
-    with app.app_context():
-        from portal.extensions import db
-
-        db.create_all()
-    return app
+@pytest.fixture
+def production_app(app: Any, make_app: Any, static: Path) -> Any:
+    """Makes a production app on the test database (the ``app`` fixture creates its tables and drops
+    them); made after the build, as the app reads the manifest when it starts."""
+    return lambda: make_app(**PRODUCTION, ASSETS_FOLDER=str(static))
 
 
 def test_the_build_fingerprints_every_file_and_compresses_text(static):
@@ -47,9 +45,9 @@ def test_the_build_fingerprints_every_file_and_compresses_text(static):
     assert assets.build(static)["css/portal.css"]["name"] != css  # new content, new name
 
 
-def test_production_links_the_fingerprinted_file_and_serves_it_compressed_for_a_year(make_app, static):
+def test_production_links_the_fingerprinted_file_and_serves_it_compressed_for_a_year(production_app, static):
     assets.build(static)
-    client = production_app(make_app, static).test_client()
+    client = production_app().test_client()
     html = client.get("/account/login", base_url="https://localhost").get_data(as_text=True)
     name = assets.build(static)["css/portal.css"]["name"]
     assert f'href="/static/{assets.DIST}/{name}"' in html
@@ -67,27 +65,27 @@ def test_production_links_the_fingerprinted_file_and_serves_it_compressed_for_a_
     assert plain.get_data() == (static / "css/portal.css").read_bytes()
 
 
-def test_a_file_changed_after_the_build_is_served_plain_never_stale(make_app, static):
+def test_a_file_changed_after_the_build_is_served_plain_never_stale(production_app, static):
     assets.build(static)
     (static / "css/portal.css").write_text("body { color: black }")
-    client = production_app(make_app, static).test_client()
+    client = production_app().test_client()
     html = client.get("/account/login", base_url="https://localhost").get_data(as_text=True)
     assert 'href="/static/css/portal.css"' in html
     served = client.get("/static/css/portal.css", base_url="https://localhost", buffered=True)
     assert served.get_data() == b"body { color: black }"
 
 
-def test_without_a_build_production_still_serves_the_plain_files(make_app, static):
-    client = production_app(make_app, static).test_client()
+def test_without_a_build_production_still_serves_the_plain_files(production_app, static):
+    client = production_app().test_client()
     html = client.get("/account/login", base_url="https://localhost").get_data(as_text=True)
     assert 'href="/static/css/portal.css"' in html
     served = client.get("/static/css/portal.css", base_url="https://localhost", buffered=True)
     assert served.status_code == 200
 
 
-def test_paths_out_of_the_build_are_refused(make_app, static):
+def test_paths_out_of_the_build_are_refused(production_app, static):
     assets.build(static)
-    client = production_app(make_app, static).test_client()
+    client = production_app().test_client()
     for path in ("/static/dist/../../secret_key", "/static/dist/%2e%2e/css/portal.css", "/static/dist/nothing.css"):
         refused = client.get(path, base_url="https://localhost", headers={"Accept-Encoding": "gzip"}, buffered=True)
         assert refused.status_code == 404
@@ -108,16 +106,16 @@ class _Resources(HTMLParser):
 
 @pytest.mark.parametrize("who", ["visitor", "resident"])
 def test_first_pages_of_a_resident_weigh_under_60_kb_with_all_they_load_and_nothing_third_party(
-        make_app, static, who):
+        production_app, static, who):
     from portal.extensions import db
     from portal.models import Household, Initiative, Membership, Municipality, User
     from portal.models.base import utcnow
     from tests.conftest import PASSWORD
 
     assets.build(static)
-    app = production_app(make_app, static)
-    client = app.test_client()
-    with app.app_context():
+    portal = production_app()
+    client = portal.test_client()
+    with portal.app_context():
         from portal.accounts.passwords import hash_password
 
         municipality = Municipality(name="Utrecht", slug="utrecht")
