@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from babel import support
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, StringField
+from wtforms.i18n import messages_path
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
+
+
+@functools.lru_cache(maxsize=8)
+def _wtforms_catalog(language: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages in the request's language. Flask-WTF reads and parses that catalog from
+    disk on every request that shows a form (~0.5 ms); it does not change while the process runs."""
+
+    def gettext(self, string: str) -> str:
+        return str(_wtforms_catalog(str(get_locale())).ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(_wtforms_catalog(str(get_locale())).ungettext(singular, plural, n))
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
 
 
 class BaseForm(FlaskForm):
@@ -21,6 +45,12 @@ class BaseForm(FlaskForm):
 
     The view re-renders the form with what was typed, so nobody loses their input.
     """
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _WTFORMS_MESSAGES
 
     @property
     def token_expired(self) -> bool:

@@ -39,3 +39,20 @@ def test_money_in_a_template_follows_the_language_of_that_render(app):
             assert render_template_string(template, amount=Decimal("1234.5")) == "€1,235 €1,234.50"
             assert format_money(Decimal("-3"), True) == "-€3"
         assert render_template_string("{{ nothing|money }}", nothing=None) == ""
+
+
+def test_wtforms_own_messages_stay_in_the_request_language(app):
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    from portal.forms import BaseForm
+
+    class Required(BaseForm):
+        name = StringField(validators=[DataRequired()])
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    for language, expected in (("nl", "Dit veld is vereist."), ("en", "This field is required.")):
+        with app.test_request_context("/", method="POST", data={"name": ""}), force_locale(language):
+            form = Required()
+            assert not form.validate()
+            assert form.name.errors == [expected]
