@@ -54,6 +54,11 @@ translations: $(STAMP)
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(PYBABEL) compile -d translations --statistics
 
+# Fingerprinted, gzip-compressed copies of static/ in static/dist/ with a manifest, for production (see
+# portal/assets.py); development and the tests serve static/ as it is and need no build.
+assets: $(STAMP)
+	$(FLASK) build-assets
+
 BENCHMARKS := $(filter-out bench/_% bench/hello.py,$(wildcard bench/*.py))
 
 bench: system-deps-bench $(STAMP) compile-translations

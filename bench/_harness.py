@@ -51,12 +51,12 @@ def flask(args: list[str], env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
+def gunicorn(app: str, env: dict[str, str], workers: int = 2, options: list[str] | None = None) -> Iterator[str]:
     """Serve ``app`` (module:variable) on a free loopback port; yield its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", app],
+         "--log-level", "warning", *(options or []), app],
         cwd=ROOT, env=env,
     )
     url = f"http://127.0.0.1:{port}"

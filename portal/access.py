@@ -5,10 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy.orm import contains_eager
 
 from portal.extensions import db
-from portal.models import Household, Initiative, Membership, Municipality, Role, User
+from portal.models import (
+    Condition,
+    Household,
+    Initiative,
+    InitiativeCondition,
+    Membership,
+    Municipality,
+    Role,
+    User,
+)
 
 
 def managed_initiatives_clause(user: Any) -> ColumnElement[bool]:
@@ -58,6 +68,60 @@ def initiative_or_404(slug: str) -> Initiative:
 
 def initiative_for_manager_or_404(user: User, slug: str) -> Initiative:
     return _initiative_where_or_404(slug, managed_initiatives_clause(user))
+
+
+def initiative_query(slug: str, *columns: Any) -> Select[Any]:
+    """(initiative, *columns) for any initiative: ``columns`` are computed per initiative in the same
+    query (its funnel, whether the caller is a member …), saving round trips. Scope it yourself."""
+    return select(Initiative, *columns).where(Initiative.slug == slug)
+
+
+def _first_or_404(query: Select[Any]) -> tuple[Any, ...]:
+    row = db.session.execute(query).first()
+    if row is None:
+        abort(404)
+    return tuple(row)
+
+
+def initiative_with_or_404(slug: str, *columns: Any) -> tuple[Any, ...]:
+    """(initiative, *values) for any initiative (its public page); see initiative_query."""
+    return _first_or_404(initiative_query(slug, *columns))
+
+
+def initiative_for_manager_with_or_404(user: User, slug: str, *columns: Any) -> tuple[Any, ...]:
+    """(initiative, *values) for an initiative the caller manages; see initiative_query."""
+    return _first_or_404(initiative_query(slug, *columns).where(managed_initiatives_clause(user)))
+
+
+def membership_query(user: User, slug: str, *columns: Any) -> Select[Any]:
+    """(membership, *columns): the caller's active membership in initiative ``slug``, its household and
+    the initiative loaded along (``membership.household.initiative``), plus ``columns`` computed per
+    initiative; all in one query."""
+    return (select(Membership, *columns).join(Membership.household).join(Household.initiative)
+            .options(contains_eager(Membership.household).contains_eager(Household.initiative))
+            .where(Initiative.slug == slug, Membership.user_id == user.id, Membership.ended_at.is_(None)))
+
+
+def membership_in_initiative_or_404(user: User, slug: str, *columns: Any) -> tuple[Any, ...]:
+    """(membership, *values), see membership_query; 404 when the caller is not a member there."""
+    return _first_or_404(membership_query(user, slug, *columns))
+
+
+def with_shown_conditions_or_404(query: Select[Any]) -> tuple[tuple[Any, ...], list[Condition]]:
+    """Run ``query`` (one row, selecting from Initiative: access.initiative_query, membership_query)
+    joined with the initiative's conditions, so the page gets its row and the shown conditions (in
+    display order) in one round trip. 404 when the query finds nothing."""
+    rows = db.session.execute(
+        query.add_columns(Condition, InitiativeCondition.is_hidden)
+        .outerjoin(Condition, or_(Condition.initiative_id.is_(None), Condition.initiative_id == Initiative.id))
+        .outerjoin(InitiativeCondition, and_(InitiativeCondition.condition_id == Condition.id,
+                                             InitiativeCondition.initiative_id == Initiative.id))
+        .order_by(Condition.is_custom, Condition.sort_order, Condition.id)
+    ).all()
+    if not rows:
+        abort(404)
+    shown = [row[-2] for row in rows if row[-2] is not None and not row[-1]]
+    return tuple(rows[0])[:-2], shown
 
 
 def initiative_for_coordinator_or_404(user: User, slug: str) -> Initiative:

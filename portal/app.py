@@ -15,6 +15,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal import i18n
+from portal.assets import init_assets
 from portal.config import ROOT, DefaultConfig, finalise, from_environment
 from portal.database import configure_sqlite, schema_is_current
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -40,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     finalise(app.config, ROOT / "instance")
     _init_extensions(app)
     _init_templates(app)
+    init_assets(app)
     init_security(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -78,7 +80,7 @@ def _init_templates(app: Flask) -> None:
     i18n.install_template_gettext(app)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["is_development"] = app.config["PORTAL_ENV"] == "development"
-    app.jinja_env.filters["money"] = i18n.format_money
+    app.jinja_env.filters["money"] = i18n.money_filter
     app.jinja_env.filters["money_delta"] = i18n.format_money_delta
     app.jinja_env.filters["number"] = i18n.format_number
     app.jinja_env.filters["day"] = i18n.format_day

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from babel import support
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, PasswordField, SelectChoice, StringField
+from wtforms.i18n import messages_path
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
@@ -37,6 +42,25 @@ def _capped(form: FlaskForm, formdata: Any) -> MultiDict[str, Any]:
     return capped
 
 
+@functools.lru_cache(maxsize=8)
+def _wtforms_catalog(language: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages in the request's language. Flask-WTF reads and parses that catalog from
+    disk on every request that shows a form (~0.5 ms); it does not change while the process runs."""
+
+    def gettext(self, string: str) -> str:
+        return str(_wtforms_catalog(str(get_locale())).ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(_wtforms_catalog(str(get_locale())).ungettext(singular, plural, n))
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
+
+
 class BaseForm(FlaskForm):
     """A FlaskForm that caps what it reads and says in plain words when its security token is missing or
     stale.
@@ -44,10 +68,15 @@ class BaseForm(FlaskForm):
     The view re-renders the form with what was typed, so nobody loses their input.
     """
 
-    class Meta:
+    class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form: FlaskForm, formdata: Any) -> Any:
-            wrapped = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            wrapped = super().wrap_formdata(form, formdata)
             return None if wrapped is None else _capped(form, wrapped)
+
+        def get_translations(self, form: Any) -> Any:
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _WTFORMS_MESSAGES
 
     @property
     def token_expired(self) -> bool:

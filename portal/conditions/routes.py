@@ -15,7 +15,7 @@ from portal.domain.ranking import RankingError
 from portal.exports import csv_response
 from portal.extensions import db
 from portal.households import service as households
-from portal.models import Condition, Initiative
+from portal.models import Condition
 
 bp = Blueprint("conditions", __name__)
 
@@ -27,13 +27,6 @@ def condition_label(condition: Condition) -> str:
 def condition_explanation(condition: Condition) -> str:
     return condition.explanation_en if str(get_locale()) == "en" and condition.explanation_en else (
         condition.explanation_nl)
-
-
-def _membership_or_404(initiative: Initiative):  # type: ignore[no-untyped-def]
-    membership = households.active_membership(current_user, initiative.id)
-    if membership is None:
-        abort(404)
-    return membership
 
 
 def _order_from(form: forms.BaseForm, keys: list[str]) -> list[str]:
@@ -57,11 +50,14 @@ def _moved(order: list[str], move: str) -> list[str]:
 @bp.route("/i/<slug>/conditions", methods=["GET", "POST"])
 @login_required
 def rank(slug: str) -> ResponseReturnValue:
-    initiative = access.initiative_or_404(slug)
-    membership = _membership_or_404(initiative)
-    shown = service.shown_conditions(initiative)
+    (membership, has_ranked), shown = access.with_shown_conditions_or_404(
+        access.membership_query(current_user, slug, service.has_ranked_column(current_user)))
+    initiative = membership.household.initiative
     keys = [c.key for c in shown]
-    saved = service.own_ranking(current_user, initiative)
+    in_household = service.household_rankings(membership.household_id)
+    # The own ranking is usually among the household's (saves a query); after a move it may not be.
+    saved = next((ranking for _name, ranking in in_household if ranking.user_id == current_user.id), None) or (
+        service.own_ranking(current_user, initiative) if has_ranked else None)
     order = service.initial_order(shown, saved)
     form = forms.ranking_form(keys, order, set(saved.must_haves) if saved else set())
     status = 200
@@ -93,7 +89,7 @@ def rank(slug: str) -> ResponseReturnValue:
     items = [by_key[key] for key in (order if status == 200 else _order_for_errors(form, keys, order))]
     household = [{"name": name, "top": [condition_label(by_key[k]) for k in ranking.order if k in by_key][:3],
                   "musts": [condition_label(by_key[k]) for k in ranking.must_haves if k in by_key]}
-                 for name, ranking in service.household_rankings(membership.household_id)]
+                 for name, ranking in in_household]
     return render_template("conditions/rank.html", initiative=initiative, form=form, items=items, unsaved=unsaved,
                            household=household, label=condition_label, explanation=condition_explanation), status
 
@@ -103,27 +99,18 @@ def _order_for_errors(form: forms.BaseForm, keys: list[str], fallback: list[str]
     return rendered + [key for key in fallback if key not in rendered] if rendered else fallback
 
 
-def _may_see_results(initiative: Initiative) -> bool:
-    if access.is_manager_of(current_user, initiative):
-        return True
-    membership = households.active_membership(current_user, initiative.id)
-    return membership is not None
-
-
 @bp.route("/i/<slug>/conditions/results")
 @login_required
 def results(slug: str) -> str:
-    initiative = access.initiative_or_404(slug)
-    if not _may_see_results(initiative):
-        abort(404)
-    shown = service.shown_conditions(initiative)
+    (initiative, is_member, has_ranked), shown = access.with_shown_conditions_or_404(access.initiative_query(
+        slug, households.is_member_column(current_user), service.has_ranked_column(current_user)))
     is_manager = access.is_manager_of(current_user, initiative)
-    has_ranked = service.own_ranking(current_user, initiative) is not None
+    if not (is_manager or is_member):
+        abort(404)
     view = service.results(initiative, shown) if (is_manager or has_ranked) else None
-    return render_template("conditions/results.html", initiative=initiative, view=view, has_ranked=has_ranked,
+    return render_template("conditions/results.html", initiative=initiative, view=view, has_ranked=bool(has_ranked),
                            is_manager=is_manager, is_coordinator=access.is_coordinator_of(current_user, initiative),
-                           is_member=households.active_membership(current_user, initiative.id) is not None,
-                           label=condition_label)
+                           is_member=bool(is_member), label=condition_label)
 
 
 def _csv(view: service.ResultsView, filename: str) -> Response:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -114,6 +115,12 @@ def update_texts(condition: Condition, actor: User, label_nl: str, label_en: str
     condition.label_nl, condition.label_en = label_nl, label_en
     condition.explanation_nl, condition.explanation_en = explanation_nl, explanation_en
     record("conditions.texts_changed", actor.id, condition)
+
+
+def has_ranked_column(user: User) -> Any:
+    """Whether ``user`` ranked the conditions of the Initiative of the surrounding query, as a column
+    to load with it."""
+    return select(Ranking.id).where(Ranking.user_id == user.id, Ranking.initiative_id == Initiative.id).exists()
 
 
 def own_ranking(user: User, initiative: Initiative) -> Ranking | None:

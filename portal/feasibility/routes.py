@@ -14,13 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import access, downloads, pdf
+from portal.conditions.service import shown_conditions
 from portal.domain import feasibility as model
 from portal.exports import csv_response
 from portal.extensions import db
-from portal.feasibility import charts, exports, forms, service, street, texts
+from portal.feasibility import exports, forms, service, street, texts
 from portal.households import service as households
-from portal.i18n import format_day
-from portal.models import Initiative
+from portal.i18n import format_day, resolved
+from portal.models import Condition, Initiative
 
 bp = Blueprint("feasibility", __name__)
 
@@ -35,12 +36,12 @@ def _member_household(initiative: Initiative):  # type: ignore[no-untyped-def]
 @bp.route("/i/<slug>/estimate")
 @login_required
 def estimate(slug: str) -> str:
-    initiative = access.initiative_or_404(slug)
-    household = _member_household(initiative)
-    result = service.estimate(household)
-    return render_template("feasibility/estimate.html", initiative=initiative, household=household, e=result,
-                           chart=charts.curve_chart(result.curve, result.participating), texts=texts,
-                           street=street.for_estimate(household, result))
+    membership, version, values = access.membership_in_initiative_or_404(current_user, slug,
+                                                                         *service.latest_parameter_columns())
+    household = membership.household
+    result = service.estimate(household, service.parameter_set(version, values))
+    return render_template("feasibility/estimate.html", initiative=household.initiative, household=household, e=result,
+                           chart=result.chart, texts=resolved(texts), street=street.for_estimate(household, result))
 
 
 @bp.route("/i/<slug>/estimate/inputs", methods=["GET", "POST"])
@@ -66,7 +67,7 @@ def sources() -> str:
     groups: dict[str, list[tuple[str, model.ParameterInfo, object]]] = {}
     for key, info in model.PARAMETER_INFO.items():
         groups.setdefault(info.group, []).append((key, info, getattr(defaults, key)))
-    return render_template("feasibility/sources.html", groups=groups, texts=texts)
+    return render_template("feasibility/sources.html", groups=groups, texts=resolved(texts))
 
 
 def _included() -> list[int] | None:
@@ -80,17 +81,20 @@ def _included() -> list[int] | None:
 @bp.route("/i/<slug>/feasibility")
 @login_required
 def compare(slug: str) -> str:
-    initiative = access.initiative_for_manager_or_404(current_user, slug)
-    return _compare_page(initiative)
+    initiative, version, values = access.initiative_for_manager_with_or_404(current_user, slug,
+                                                                            *service.latest_parameter_columns())
+    return _compare_page(initiative, current=service.parameter_set(version, values))
 
 
 def _compare_page(initiative: Initiative, failed: forms.ConditionOverrideForm | None = None,
                   failed_option: model.Option | None = None,
-                  headroom_form: forms.HeadroomForm | None = None) -> str:
+                  headroom_form: forms.HeadroomForm | None = None,
+                  current: service.ParameterSet | None = None) -> str:
     """The comparison; ``failed`` is a rating form that did not validate (shown with its messages),
-    ``headroom_form`` a headroom form that did not."""
-    result = service.comparison(initiative, _included())
-    conditions = _condition_labels(initiative)
+    ``headroom_form`` a headroom form that did not; ``current`` the parameters when loaded already."""
+    shown = shown_conditions(initiative)
+    result = service.comparison(initiative, _included(), current, shown)
+    conditions = _condition_labels(shown)
     is_coordinator = access.is_coordinator_of(current_user, initiative)
     override_forms = {option: failed if option == failed_option and failed is not None
                       else forms.condition_override_form(option, conditions)
@@ -98,7 +102,7 @@ def _compare_page(initiative: Initiative, failed: forms.ConditionOverrideForm | 
     street_figures = street.for_comparison(initiative, result)
     if headroom_form is None:
         headroom_form = forms.headroom_form(street_figures.headroom_kw)
-    return render_template("feasibility/compare.html", initiative=initiative, c=result, texts=texts,
+    return render_template("feasibility/compare.html", initiative=initiative, c=result, texts=resolved(texts),
                            options=model.OPTIONS, conditions=conditions, is_coordinator=is_coordinator,
                            override_forms=override_forms, failed_option=failed_option,
                            street=street_figures, headroom_form=headroom_form)
@@ -117,7 +121,7 @@ def override_condition(slug: str, variant: str, scenario: str) -> ResponseReturn
     """A coordinator rates one condition for one option by hand, with a note (CONDITIONS.md)."""
     initiative = access.initiative_for_coordinator_or_404(current_user, slug)
     option = _option_or_404(variant, scenario)
-    form = forms.condition_override_form(option, _condition_labels(initiative), submitted=True)
+    form = forms.condition_override_form(option, _condition_labels(shown_conditions(initiative)), submitted=True)
     if not form.validate_on_submit():
         return _compare_page(initiative, form, option), 422
     rating = model.Rating(form.rating.data) if form.rating.data else None
@@ -143,11 +147,12 @@ def headroom(slug: str) -> ResponseReturnValue:
     return _compare_page(initiative, headroom_form=form), 422
 
 
-def _condition_labels(initiative: Initiative) -> dict[str, str]:
-    from portal.conditions.routes import condition_label
-    from portal.conditions.service import shown_conditions
 
-    return {condition.key: condition_label(condition) for condition in shown_conditions(initiative)}
+
+def _condition_labels(shown: list[Condition]) -> dict[str, str]:
+    from portal.conditions.routes import condition_label
+
+    return {condition.key: condition_label(condition) for condition in shown}
 
 
 @bp.route("/i/<slug>/feasibility/parameters", methods=["GET", "POST"])
@@ -175,8 +180,9 @@ def parameters(slug: str) -> ResponseReturnValue:
     for key, info in model.PARAMETER_INFO.items():
         groups.setdefault(info.group, []).append(key)
     return render_template("feasibility/parameters.html", initiative=initiative, form=form, groups=groups,
-                           texts=texts, version=current.version, history=service.parameter_history(initiative),
-                           is_coordinator=is_coordinator, info=model.PARAMETER_INFO), (
+                           texts=resolved(texts), version=current.version,
+                           history=service.parameter_history(initiative), is_coordinator=is_coordinator,
+                           info=model.PARAMETER_INFO), (
         422 if form.is_submitted() else 200)
 
 
@@ -184,8 +190,9 @@ def parameters(slug: str) -> ResponseReturnValue:
 @login_required
 def export_csv(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    result = service.comparison(initiative, _included())
-    header, rows = exports.csv_table(result, _condition_labels(initiative))
+    shown = shown_conditions(initiative)
+    result = service.comparison(initiative, _included(), shown=shown)
+    header, rows = exports.csv_table(result, _condition_labels(shown))
     street_rows = street.export_rows(street.for_comparison(initiative, result))
     section = [[None], [_("What does the street gain?")], *street_rows]
     rows += [row + [None] * (len(header) - len(row)) for row in section]  # the CSV keeps one width
@@ -196,8 +203,9 @@ def export_csv(slug: str) -> Response:
 @login_required
 def export_pdf(slug: str) -> Response:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
-    result = service.comparison(initiative, _included())
-    table = exports.pdf_table(result, _condition_labels(initiative))
+    shown = shown_conditions(initiative)
+    result = service.comparison(initiative, _included(), shown=shown)
+    table = exports.pdf_table(result, _condition_labels(shown))
     street_lines = street.export_lines(street.for_comparison(initiative, result))
     today = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
     data = pdf.render_pdf("feasibility.html", title=_("Feasibility of %(name)s", name=initiative.name),

@@ -18,8 +18,10 @@ from portal.audit.service import record
 from portal.conditions import service as conditions
 from portal.domain import feasibility as model
 from portal.extensions import db
+from portal.feasibility import charts, results
 from portal.households import service as households_service
 from portal.models import (
+    Condition,
     DoorStatus,
     FeasibilityParams,
     Household,
@@ -38,16 +40,31 @@ DEFAULT_VARIANT = model.Variant.SHARED_LOOP  # when the street has not chosen ye
 class ParameterSet:
     params: model.Parameters
     version: int  # 0 = the 2026 defaults, never changed
-    row: FeasibilityParams | None
+
+
+def _latest(column: Any) -> Any:
+    """``column`` of the initiative's newest parameter version, as a subquery correlated to the
+    Initiative of the surrounding query (NULL when no version was saved)."""
+    return (select(column).where(FeasibilityParams.initiative_id == Initiative.id)
+            .order_by(FeasibilityParams.version.desc()).limit(1).scalar_subquery())
+
+
+def latest_parameter_columns() -> tuple[Any, Any]:
+    """Version and values of the newest parameters, to load with the initiative in the same query
+    (access.*_or_404(…, *columns)); ``parameter_set(version, values)`` turns them into a ParameterSet."""
+    return _latest(FeasibilityParams.version), _latest(FeasibilityParams.values)
+
+
+def parameter_set(version: int | None, values: dict[str, Any] | None) -> ParameterSet:
+    if version is None:
+        return ParameterSet(model.Parameters(), 0)
+    return ParameterSet(results.once(model.Parameters.from_mapping, values or {}), version)
 
 
 def parameters(initiative: Initiative) -> ParameterSet:
     """The newest parameter version of the initiative (defaults when none was saved)."""
-    row = db.session.scalars(select(FeasibilityParams).where(FeasibilityParams.initiative_id == initiative.id)
-                             .order_by(FeasibilityParams.version.desc()).limit(1)).first()
-    if row is None:
-        return ParameterSet(model.Parameters(), 0, None)
-    return ParameterSet(model.Parameters.from_mapping(row.values), row.version, row)
+    row = db.session.execute(select(*latest_parameter_columns()).where(Initiative.id == initiative.id)).one()
+    return parameter_set(*row)
 
 
 def parameter_history(initiative: Initiative) -> list[tuple[FeasibilityParams, str | None]]:
@@ -85,6 +102,16 @@ def street(initiative: Initiative) -> list[Household]:
     return households_service.open_households(initiative)
 
 
+def street_and_joined(initiative: Initiative) -> tuple[list[Household], set[int]]:
+    """The open households in street order, and which of them have a current member (one query)."""
+    has_member = select(Membership.id).where(Membership.household_id == Household.id,
+                                             Membership.ended_at.is_(None)).exists()
+    rows = db.session.execute(select(Household, has_member).where(
+        Household.initiative_id == initiative.id, Household.status == "open").order_by(*households_service.STREET_ORDER)
+    ).all()
+    return [household for household, _joined in rows], {household.id for household, joined in rows if joined}
+
+
 def home_of(household: Household, *, private: bool) -> model.Home:
     """The model's view of a household. ``private`` adds the household's own income indication and
     indoor cost, which only its own estimate may use (SPEC §7: kept private)."""
@@ -117,33 +144,48 @@ class Estimate:
     levers: model.Levers
     curve: model.Curve
     street_counts: dict[str, int]
+    chart: charts.CurveChart | None = None  # the curve drawn (coordinates), None below two homes
 
 
-def estimate(household: Household) -> Estimate:
-    """The household's estimate with the households that take part now (itself included)."""
+def estimate(household: Household, current: ParameterSet | None = None) -> Estimate:
+    """The household's estimate with the households that take part now (itself included).
+    ``current``: the parameters when the caller loaded them with the initiative (saves a query)."""
     initiative = household.initiative
-    current = parameters(initiative)
+    current = current or parameters(initiative)
     option = option_of(initiative)
-    households = street(initiative)
+    households, joined = street_and_joined(initiative)
     if all(h.id != household.id for h in households):  # closed by the champion while members remain
         households.append(household)
-    joined = joined_ids(initiative) | {household.id}
-    homes = [home_of(h, private=h.id == household.id) for h in households]
+    joined.add(household.id)
+    homes = tuple(home_of(h, private=h.id == household.id) for h in households)
     everyone = len(joined) < 2
-    participating = homes if everyone else [home for home in homes if home.id in joined]
-    result = model.evaluate(participating, current.params, option.variant, option.scenario)
-    curve = model.curve([home_of(h, private=False) for h in households], current.params, option.variant,
-                        option.scenario)
+    participating = homes if everyone else tuple(home for home in homes if home.id in joined)
+    result, levers = results.once(_household_figures, household.id, participating, homes, current.params, option)
+    curve, chart = results.once(_curve_and_chart, tuple(home_of(h, private=False) for h in households),
+                                current.params, option, len(participating))
     point = curve.points[len(participating) - 1] if participating else None
     low, high = _range(point) if point else (None, None)
     return Estimate(
         option=option, parameter_version=current.version, participating=len(participating),
         assumes_everyone=everyone, result=result, figures=result.home(household.id).figures,
-        range_low=low, range_high=high,
-        levers=model.levers(household.id, participating, current.params, option.variant, option.scenario,
-                            street=homes),
-        curve=curve, street_counts=street_counts(households, joined),
+        range_low=low, range_high=high, levers=levers, curve=curve, street_counts=street_counts(households, joined),
+        chart=chart,
     )
+
+
+def _curve_and_chart(homes: tuple[model.Home, ...], params: model.Parameters, option: model.Option,
+                     participating: int) -> tuple[model.Curve, charts.CurveChart | None]:
+    """The street's participation curve and its chart with the current participation marked (kept by
+    results.once under these inputs: every household of the street reads the same)."""
+    curve = model.curve(homes, params, option.variant, option.scenario)
+    return curve, charts.curve_chart(curve, participating)
+
+
+def _household_figures(household_id: int, participating: tuple[model.Home, ...], homes: tuple[model.Home, ...],
+                       params: model.Parameters, option: model.Option) -> tuple[model.SetResult, model.Levers]:
+    """The set's result and the household's levers (kept by results.once under these inputs)."""
+    return (model.evaluate(participating, params, option.variant, option.scenario),
+            model.levers(household_id, participating, params, option.variant, option.scenario, street=homes))
 
 
 def _range(point: model.CurvePoint) -> tuple[Decimal, Decimal]:
@@ -177,31 +219,39 @@ class Comparison:
     acceptance: dict[model.Option, model.OptionAcceptance]
 
 
-def comparison(initiative: Initiative, included: Iterable[int] | None = None) -> Comparison:
-    """Variant × scenario for the chosen homes (default: the households that joined, else everyone)."""
-    current = parameters(initiative)
-    households = street(initiative)
+def comparison(initiative: Initiative, included: Iterable[int] | None = None, current: ParameterSet | None = None,
+               shown: Sequence[Condition] | None = None) -> Comparison:
+    """Variant × scenario for the chosen homes (default: the households that joined, else everyone).
+    ``current`` and ``shown``: the parameters and shown conditions when the caller has them already."""
+    current = current or parameters(initiative)
+    households, joined = street_and_joined(initiative)
     ids = {h.id for h in households}
-    chosen = set(included) & ids if included is not None else (joined_ids(initiative) & ids or ids)
-    homes = [home_of(h, private=False) for h in households]
-    participating = [home for home in homes if home.id in chosen]
-    curves = model.curves(homes, current.params)
+    chosen = set(included) & ids if included is not None else (joined or ids)
+    homes = tuple(home_of(h, private=False) for h in households)
     context = model.InitiativeContext(
         withdrawal_free=initiative.phase == Phase.preparation,
         every_address_has_code=all(h.code for h in households),
         energy_labels={h.id: h.energy_label for h in households},
     )
-    cards = model.scorecards(homes, participating, current.params, context, curves_by_option=curves,
-                             overrides=scorecard_overrides(initiative))
-    shown = conditions.shown_conditions(initiative)
-    preferences = [model.Preference(household_id, weights, musts) for household_id, (weights, musts)
-                   in conditions.preferences_by_household(initiative, shown).items()]
-    return Comparison(
-        parameter_version=current.version, households=households, included=chosen,
-        results={option: model.evaluate(participating, current.params, option.variant, option.scenario)
-                 for option in model.OPTIONS},
-        curves=curves, scorecards=cards, acceptance=model.acceptance(cards, preferences),
-    )
+    shown = conditions.shown_conditions(initiative) if shown is None else shown
+    preferences = tuple(model.Preference(household_id, weights, frozenset(musts)) for household_id, (weights, musts)
+                        in conditions.preferences_by_household(initiative, shown).items())
+    overrides = tuple(scorecard_overrides(initiative))
+    figures = results.once(_option_figures, homes, frozenset(chosen), current.params, context, preferences, overrides)
+    return Comparison(parameter_version=current.version, households=households, included=chosen, **figures)
+
+
+def _option_figures(homes: tuple[model.Home, ...], chosen: frozenset[int], params: model.Parameters,
+                    context: model.InitiativeContext, preferences: tuple[model.Preference, ...],
+                    overrides: tuple[model.Override, ...]) -> dict[str, Any]:
+    """Every option's result, curve, scorecard and acceptance (kept by results.once under these inputs,
+    the coordinator's ratings included, so a new rating is another key)."""
+    participating = [home for home in homes if home.id in chosen]
+    curves = model.curves(homes, params)
+    cards = model.scorecards(homes, participating, params, context, curves_by_option=curves, overrides=overrides)
+    return {"results": {option: model.evaluate(participating, params, option.variant, option.scenario)
+                        for option in model.OPTIONS},
+            "curves": curves, "scorecards": cards, "acceptance": model.acceptance(cards, preferences)}
 
 
 def scorecard_overrides(initiative: Initiative) -> list[model.Override]:

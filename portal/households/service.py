@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.audit.service import record
 from portal.domain import codes
@@ -39,12 +41,14 @@ class HouseholdDetails:
     position: int | None = None
 
 
+STREET_ORDER = (Household.position.is_(None), Household.position, Household.street, Household.house_number,
+                Household.addition)
+
+
 def households(initiative: Initiative) -> list[Household]:
     """Every household of the initiative in street order (position, then number)."""
     return list(db.session.scalars(
-        select(Household).where(Household.initiative_id == initiative.id)
-        .order_by(Household.position.is_(None), Household.position, Household.street, Household.house_number,
-                  Household.addition)
+        select(Household).where(Household.initiative_id == initiative.id).order_by(*STREET_ORDER)
     ))
 
 
@@ -173,9 +177,19 @@ def household_by_code(typed: str) -> Household | None:
     code = codes.normalise_code(typed)
     if code is None:
         return None
-    return db.session.scalars(
-        select(Household).where(Household.code == code, Household.status == "open")
+    return db.session.scalars(  # with its initiative: every page behind a code shows it
+        select(Household).options(joinedload(Household.initiative))
+        .where(Household.code == code, Household.status == "open")
     ).first()
+
+
+def is_member_column(user: User) -> Any:
+    """Whether ``user`` is a current member in the Initiative of the surrounding query, as a column
+    to load with it (False for visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return literal(False)
+    return select(Membership.id).where(Membership.initiative_id == Initiative.id, Membership.user_id == user.id,
+                                       Membership.ended_at.is_(None)).exists()
 
 
 def active_membership(user: User, initiative_id: int) -> Membership | None:

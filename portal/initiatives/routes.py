@@ -68,13 +68,13 @@ def create() -> ResponseReturnValue:
 
 @bp.route("/i/<slug>")
 def show(slug: str) -> str:
-    initiative = access.initiative_or_404(slug)
+    is_member = households.is_member_column(current_user)
+    initiative, *summary, member = access.initiative_with_or_404(slug, *service.SUMMARY_COLUMNS, is_member)
+    funnel, champions = service.summary_of(summary)
     return render_template(
-        "initiatives/show.html", initiative=initiative, funnel=service.funnel(initiative),
-        champions=service.champion_first_names(initiative), code_form=CodeForm(),
+        "initiatives/show.html", initiative=initiative, funnel=funnel, champions=champions, code_form=CodeForm(),
         can_manage=access.is_manager_of(current_user, initiative), whatsapp_url=whatsapp_url(initiative),
-        is_member=current_user.is_authenticated and households.active_membership(current_user, initiative.id)
-        is not None,
+        is_member=bool(member),
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative))
         if access.is_coordinator_of(current_user, initiative) else None,
     )
@@ -88,21 +88,23 @@ def photo(slug: str) -> Response:
     return send_from_directory(service.uploads_dir(), initiative.photo_path, max_age=86400)
 
 
-def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | None = None) -> str:
+def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | None = None,
+                   summary: tuple[service.Funnel, list[str]] | None = None) -> str:
+    funnel, champions = summary or (service.funnel(initiative), service.champion_first_names(initiative))
     return render_template(
-        "initiatives/manage.html", initiative=initiative, funnel=service.funnel(initiative),
+        "initiatives/manage.html", initiative=initiative, funnel=funnel,
         is_coordinator=access.is_coordinator_of(current_user, initiative), events=service.events(initiative),
         stage_form=forms.StageForm(programme_stage=initiative.programme_stage, phase=initiative.phase),
         champion_form=champion_form or forms.ChampionForm(),
-        verdict=service.quickscan_verdict(service.quickscan_answers(initiative)),
-        champions=service.champion_first_names(initiative),
+        verdict=service.quickscan_verdict(service.quickscan_answers(initiative)), champions=champions,
     )
 
 
 @bp.route("/i/<slug>/manage")
 @login_required
 def manage(slug: str) -> str:
-    return _render_manage(access.initiative_for_manager_or_404(current_user, slug))
+    initiative, *summary = access.initiative_for_manager_with_or_404(current_user, slug, *service.SUMMARY_COLUMNS)
+    return _render_manage(initiative, summary=service.summary_of(summary))
 
 
 @bp.route("/i/<slug>/edit", methods=["GET", "POST"])

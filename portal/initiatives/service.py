@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, select
+from sqlalchemy import String, and_, cast, func, select
 
 from portal import uploads
 from portal.audit.service import record
@@ -150,14 +151,26 @@ def appoint_champion(initiative: Initiative, actor: User, email: str) -> User | 
     return user
 
 
+_GRANT_NAME, _NEXT_NAME = "\x1f", "\x1e"  # unit and record separators: never typed in a name
+# The champions' names as one string ("<grant id>\x1f<name>\x1e…", any order), correlated to the
+# Initiative of the surrounding query: SQLite (group_concat) and PostgreSQL (string_agg) alike.
+_CHAMPION_NAMES = (
+    select(func.aggregate_strings(cast(RoleGrant.id, String) + _GRANT_NAME + User.name, _NEXT_NAME))
+    .join(RoleGrant, RoleGrant.user_id == User.id)
+    .where(RoleGrant.initiative_id == Initiative.id, RoleGrant.role == Role.champion, User.deleted_at.is_(None))
+    .scalar_subquery()
+)
+
+
+def _first_names(aggregated: str | None) -> list[str]:
+    """First names in the order the champions were appointed, from the _CHAMPION_NAMES string."""
+    pairs = sorted((int(grant), name) for grant, _sep, name in
+                   (item.partition(_GRANT_NAME) for item in (aggregated or "").split(_NEXT_NAME) if item))
+    return [name.split()[0] if name.split() else name for _grant, name in pairs]
+
+
 def champion_first_names(initiative: Initiative) -> list[str]:
-    names = db.session.scalars(
-        select(User.name).join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.initiative_id == initiative.id, RoleGrant.role == Role.champion,
-               User.deleted_at.is_(None))
-        .order_by(RoleGrant.id)
-    )
-    return [name.split()[0] if name.split() else name for name in names]
+    return _first_names(db.session.scalar(select(_CHAMPION_NAMES).where(Initiative.id == initiative.id)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +191,9 @@ class Funnel:
         return [(key, count, round(100 * count / total)) for key, count in counts]
 
 
-def _funnel_statement() -> Select[Any]:
-    """All five counts in one statement, built once: the initiative is a bound parameter."""
-    initiative_id = bindparam("initiative_id", type_=Integer)
-    open_households = (Household.initiative_id == initiative_id) & (Household.status == "open")
+def _funnel_columns() -> tuple[Any, ...]:
+    """The five counts as subqueries correlated to the Initiative of the surrounding query."""
+    open_households = (Household.initiative_id == Initiative.id) & (Household.status == "open")
 
     def households_where(*where: Any) -> Any:
         return select(func.count(Household.id)).where(open_households, *where).scalar_subquery()
@@ -190,7 +202,7 @@ def _funnel_statement() -> Select[Any]:
         return (select(func.count(func.distinct(column))).join(Household, and_(*join_on))
                 .where(open_households).scalar_subquery())
 
-    return select(
+    return (
         households_where(),
         households_where(Household.door_status != DoorStatus.none),
         households_with(Membership.household_id, Membership.household_id == Household.id,
@@ -201,12 +213,19 @@ def _funnel_statement() -> Select[Any]:
     )
 
 
-_FUNNEL = _funnel_statement()
+_FUNNEL = _funnel_columns()
+SUMMARY_COLUMNS = (*_FUNNEL, _CHAMPION_NAMES)
+
+
+def summary_of(values: Sequence[Any]) -> tuple[Funnel, list[str]]:
+    """The funnel and the champions' first names from the values of SUMMARY_COLUMNS, which a page
+    loads with its initiative (access.initiative_with_or_404(slug, *SUMMARY_COLUMNS))."""
+    return Funnel(*values[:5]), _first_names(values[5])
 
 
 def funnel(initiative: Initiative) -> Funnel:
     """Households per stage in one query, whatever the number of households."""
-    return Funnel(*db.session.execute(_FUNNEL, {"initiative_id": initiative.id}).one())
+    return Funnel(*db.session.execute(select(*_FUNNEL).where(Initiative.id == initiative.id)).one())
 
 
 def quickscan_answers(initiative: Initiative) -> dict[str, QuickscanItem]:
