@@ -36,12 +36,13 @@ def _member_household(initiative: Initiative):  # type: ignore[no-untyped-def]
 @bp.route("/i/<slug>/estimate")
 @login_required
 def estimate(slug: str) -> str:
-    membership, version, values = access.membership_in_initiative_or_404(current_user, slug,
-                                                                         *service.latest_parameter_columns())
+    membership, version, values, committed = access.membership_in_initiative_or_404(
+        current_user, slug, *service.latest_parameter_columns(), street.HAS_COMMITTED)
     household = membership.household
     result = service.estimate(household, service.parameter_set(version, values))
     return render_template("feasibility/estimate.html", initiative=household.initiative, household=household, e=result,
-                           chart=result.chart, texts=resolved(texts), street=street.for_estimate(household, result))
+                           chart=result.chart, texts=resolved(texts),
+                           street=street.for_estimate(household, result, committed=bool(committed)))
 
 
 @bp.route("/i/<slug>/estimate/inputs", methods=["GET", "POST"])
@@ -81,18 +82,20 @@ def _included() -> list[int] | None:
 @bp.route("/i/<slug>/feasibility")
 @login_required
 def compare(slug: str) -> str:
-    initiative, version, values = access.initiative_for_manager_with_or_404(current_user, slug,
-                                                                            *service.latest_parameter_columns())
-    return _compare_page(initiative, current=service.parameter_set(version, values))
+    # The initiative, its newest parameters and its shown conditions in one round trip.
+    (initiative, version, values), shown = access.with_shown_conditions_or_404(
+        access.initiative_query(slug, *service.latest_parameter_columns())
+        .where(access.managed_initiatives_clause(current_user)))
+    return _compare_page(initiative, current=service.parameter_set(version, values), shown=shown)
 
 
 def _compare_page(initiative: Initiative, failed: forms.ConditionOverrideForm | None = None,
                   failed_option: model.Option | None = None,
                   headroom_form: forms.HeadroomForm | None = None,
-                  current: service.ParameterSet | None = None) -> str:
+                  current: service.ParameterSet | None = None, shown: list[Condition] | None = None) -> str:
     """The comparison; ``failed`` is a rating form that did not validate (shown with its messages),
-    ``headroom_form`` a headroom form that did not; ``current`` the parameters when loaded already."""
-    shown = shown_conditions(initiative)
+    ``headroom_form`` a headroom form that did not; ``current`` and ``shown`` when loaded already."""
+    shown = shown_conditions(initiative) if shown is None else shown
     result = service.comparison(initiative, _included(), current, shown)
     conditions = _condition_labels(shown)
     is_coordinator = access.is_coordinator_of(current_user, initiative)

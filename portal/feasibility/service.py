@@ -145,6 +145,7 @@ class Estimate:
     curve: model.Curve
     street_counts: dict[str, int]
     chart: charts.CurveChart | None = None  # the curve drawn (coordinates), None below two homes
+    street_homes: tuple[model.Home, ...] = ()  # every home of the street, without private inputs (§5 lines)
 
 
 def estimate(household: Household, current: ParameterSet | None = None) -> Estimate:
@@ -161,15 +162,15 @@ def estimate(household: Household, current: ParameterSet | None = None) -> Estim
     everyone = len(joined) < 2
     participating = homes if everyone else tuple(home for home in homes if home.id in joined)
     result, levers = results.once(_household_figures, household.id, participating, homes, current.params, option)
-    curve, chart = results.once(_curve_and_chart, tuple(home_of(h, private=False) for h in households),
-                                current.params, option, len(participating))
+    street_homes = tuple(home_of(h, private=False) for h in households)
+    curve, chart = results.once(_curve_and_chart, street_homes, current.params, option, len(participating))
     point = curve.points[len(participating) - 1] if participating else None
     low, high = _range(point) if point else (None, None)
     return Estimate(
         option=option, parameter_version=current.version, participating=len(participating),
         assumes_everyone=everyone, result=result, figures=result.home(household.id).figures,
         range_low=low, range_high=high, levers=levers, curve=curve, street_counts=street_counts(households, joined),
-        chart=chart,
+        chart=chart, street_homes=street_homes,
     )
 
 

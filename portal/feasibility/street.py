@@ -18,7 +18,7 @@ from portal.domain import feasibility as model
 from portal.extensions import db
 from portal.feasibility import service, texts
 from portal.i18n import format_money, format_number
-from portal.models import Commitment, CommitmentStatus, FeasibilityParams, Household, Initiative, User
+from portal.models import Commitment, CommitmentStatus, FeasibilityParams, Household, Initiative, Membership, User
 
 HUNDRED = Decimal(100)
 
@@ -88,7 +88,7 @@ def peak_chart(peak: model.Peak) -> PeakChart:
 
 def for_comparison(initiative: Initiative, comparison: service.Comparison) -> ComparisonStreet:
     """The street indicators for the comparison's included homes (the chosen variant for the ground lines)."""
-    params = service.parameters(initiative).params
+    params = next(iter(comparison.results.values())).params  # the comparison's own: no second load
     option = service.option_of(initiative)
     homes = [service.home_of(h, private=False) for h in comparison.households]
     by_variant = {o.variant: result for o, result in comparison.results.items() if o.scenario is model.Scenario.A}
@@ -99,24 +99,30 @@ def for_comparison(initiative: Initiative, comparison: service.Comparison) -> Co
     return ComparisonStreet(indicators, None, peak_chart(indicators.peak), params.grid_headroom_kw)
 
 
+def _committed(household_id: Any) -> Any:
+    return exists().where(Commitment.household_id == household_id,
+                          Commitment.status.in_((CommitmentStatus.valid, CommitmentStatus.pending_cosign)))
+
+
+# Whether the membership's household has committed, to load with the membership in the same query
+# (access.membership_in_initiative_or_404(…, HAS_COMMITTED)).
+HAS_COMMITTED = _committed(Membership.household_id).correlate(Membership)
+
+
 def has_committed(household: Household) -> bool:
     """The household has a commitment that counts (valid, or waiting for a co-owner's signature)."""
-    return bool(db.session.scalar(select(exists().where(
-        Commitment.household_id == household.id,
-        Commitment.status.in_((CommitmentStatus.valid, CommitmentStatus.pending_cosign))))))
+    return bool(db.session.scalar(select(_committed(household.id))))
 
 
 def _hundreds(amount: Decimal) -> Decimal:
     return (amount / HUNDRED).quantize(Decimal(1), rounding=ROUND_HALF_UP) * HUNDRED
 
 
-def for_estimate(household: Household, estimate: service.Estimate) -> EstimateStreet:
-    """The household's best alternative and street lines, with the homes its estimate assumes take part."""
-    initiative = household.initiative
+def for_estimate(household: Household, estimate: service.Estimate, committed: bool | None = None) -> EstimateStreet:
+    """The household's best alternative and street lines, with the homes its estimate assumes take part.
+    ``committed``: whether the household has committed, when the caller loaded it already."""
     params = estimate.result.params
-    street = [service.home_of(h, private=False) for h in service.street(initiative)]
-    if all(home.id != household.id for home in street):  # closed by the champion while members remain
-        street.append(service.home_of(household, private=False))
+    street = list(estimate.street_homes)  # the whole street as the estimate saw it (the household included)
     alternative = model.best_alternative(estimate.figures)
     try:
         indicators = model.street_indicators(street, estimate.result.home_ids, params, estimate.option.variant)
@@ -124,7 +130,7 @@ def for_estimate(household: Household, estimate: service.Estimate) -> EstimateSt
         indicators = None  # a street of one home: the lines would say nothing
     later = None
     others = [h.home for h in estimate.result.homes if h.home_id != household.id]
-    if others and not has_committed(household):
+    if others and not (has_committed(household) if committed is None else committed):
         own = next(home for home in street if home.id == household.id)
         later = model.joining_later(own, others, params, estimate.option.variant)
     return EstimateStreet(alternative, indicators, later, _hundreds(later.now) if later else None,
