@@ -57,6 +57,9 @@ class DefaultConfig:
     # Development writes every queued e-mail to instance/outbox/*.eml and lists it at /dev/outbox.
     MAIL_WRITE_EML = True
     MAIL_OUTBOX_DIR: str | None = None  # default: instance/outbox
+    # The pilot programme's target (the seed: up to six example projects with 150 homes in total).
+    PROGRAMME_TARGET_PILOTS = 6
+    PROGRAMME_TARGET_HOMES = 150
     UPLOADS_DIR: str | None = None  # default: instance/uploads (outside static/, served only by the app)
     # argon2id: OWASP's second recommended profile (m=19 MiB, t=2, p=1); tests lower it.
     ARGON2_TIME_COST = 2

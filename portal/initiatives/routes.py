@@ -21,6 +21,7 @@ from portal.households.forms import CodeForm
 from portal.initiatives import forms, service
 from portal.invitations.routes import whatsapp_url
 from portal.models import Initiative, Municipality
+from portal.roles import service as roles
 
 bp = Blueprint("initiatives", __name__)
 
@@ -96,6 +97,7 @@ def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | N
         champion_form=champion_form or forms.ChampionForm(),
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative)),
         champions=service.champion_first_names(initiative),
+        champion_grants=roles.champions(initiative) if access.is_coordinator_of(current_user, initiative) else [],
     )
 
 

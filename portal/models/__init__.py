@@ -15,14 +15,16 @@ from portal.models.commitments import (
 from portal.models.conditions import Condition, InitiativeCondition, Ranking
 from portal.models.feasibility import FeasibilityParams
 from portal.models.households import DoorStatus, HomeType, Household, Invitation, Membership, Relation
-from portal.models.initiatives import Initiative, InitiativeEvent, Phase, ProgrammeStage, QuickscanItem
+from portal.models.initiatives import Initiative, InitiativeEvent, Phase, ProgrammeStage, QuickscanItem, Review
+from portal.models.knowledge import Document, DocumentKind, DocumentVersion, InitiativeLink, Provider, ProviderKind
 from portal.models.municipalities import Municipality
 from portal.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
     "AccountToken", "AuditEntry", "Base", "Commitment", "CommitmentEvent", "CommitmentStatus",
-    "CommitmentText", "Condition", "DoorStatus", "FeasibilityParams", "HomeType", "Household",
-    "Initiative", "InitiativeCondition", "InitiativeEvent", "Invitation", "Level", "Membership",
-    "Municipality", "OutboxMessage", "OutboxStatus", "PaperForm", "Phase", "ProgrammeStage",
-    "QuickscanItem", "Ranking", "Relation", "Role", "RoleGrant", "Signature", "TokenPurpose", "User",
+    "CommitmentText", "Condition", "Document", "DocumentKind", "DocumentVersion", "DoorStatus",
+    "FeasibilityParams", "HomeType", "Household", "Initiative", "InitiativeCondition", "InitiativeEvent",
+    "InitiativeLink", "Invitation", "Level", "Membership", "Municipality", "OutboxMessage", "OutboxStatus",
+    "PaperForm", "Phase", "ProgrammeStage", "Provider", "ProviderKind", "QuickscanItem", "Ranking", "Relation",
+    "Review", "Role", "RoleGrant", "Signature", "TokenPurpose", "User",
 ]

@@ -28,7 +28,7 @@ def test_every_post_route_refuses_a_request_without_token(app, client, make_user
                                                "csrf_token": token}).status_code == 302
     values = {"<token>": "abc", "<int:message_id>": "1", "<slug>": initiative.slug, "<code>": household.code,
               "<int:household_id>": str(household.id), "<int:membership_id>": str(membership.id),
-              "<int:condition_id>": str(condition.id)}
+              "<int:condition_id>": str(condition.id), "<int:grant_id>": "1"}
     audit_before = db.session.scalar(select(func.count()).select_from(AuditEntry))
     checked = 0
     for rule in app.url_map.iter_rules():
