@@ -155,7 +155,7 @@ def world(app: Flask, make_user: Callable[..., Any], make_municipality: Callable
     (tmp_path / "uploads").mkdir(exist_ok=True)
     (tmp_path / "uploads" / "straat.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     household = make_household(target)
-    users = {name: make_user(email=f"{name}@example.nl") for name in VISITORS[1:] + ("coordinator_here",)}
+    users = {name: make_user(email=f"{name}@example.nl") for name in (*VISITORS[1:], "coordinator_here")}
     membership = Membership(household_id=household.id, initiative_id=target.id, user_id=users["resident"].id)
     db.session.add(membership)
     champion_grant = grant(users["champion"], Role.champion, initiative_id=target.id)

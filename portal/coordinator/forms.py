@@ -54,7 +54,7 @@ class ReviewForm(BaseForm):
     reason = TextAreaField(_l("Reason for the neighbourhood champion"), filters=[strip],
                            description=_l("The champion sees this on their page and gets it by e-mail. "
                                           "Required when you close."),
-                           validators=[Optional(), Length(max=500, message=_l("Use at most %(max)d characters."))])
+                           validators=[Length(max=500, message=_l("Use at most %(max)d characters."))])
     submit = SubmitField(_l("Save decision"))
 
     def validate_reason(self, field: StringField) -> None:

@@ -24,6 +24,11 @@ from portal.models import Municipality
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
 
+@bp.app_template_global("has_coordinator_workspace")
+def _is_coordinator_in_templates(user: object) -> bool:
+    return service.is_coordinator(user)
+
+
 @bp.before_request
 @login_required
 def _coordinators_only() -> None:
