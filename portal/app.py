@@ -98,12 +98,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.households.routes import bp as households
     from portal.initiatives.routes import bp as initiatives
     from portal.invitations.routes import bp as invitations
+    from portal.knowledge.routes import bp as knowledge
     from portal.main.routes import bp as main
     from portal.roles.routes import bp as roles
 
     for blueprint in (main, accounts, initiatives, households, invitations, conditions, feasibility):
         app.register_blueprint(blueprint)
-    for blueprint in (coordinator, roles, audit):
+    for blueprint in (coordinator, roles, audit, knowledge):
         app.register_blueprint(blueprint)
     if app.config["PORTAL_ENV"] == "development":
         from portal.main.dev import bp as dev

@@ -22,7 +22,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.extensions import db
-from portal.models import Condition, Membership, OutboxMessage, Ranking, Role, RoleGrant
+from portal.models import (
+    Condition,
+    Document,
+    DocumentVersion,
+    InitiativeLink,
+    Membership,
+    OutboxMessage,
+    Provider,
+    Ranking,
+    Role,
+    RoleGrant,
+)
 from portal.models.base import utcnow
 from tests.conftest import PASSWORD
 
@@ -133,6 +144,14 @@ ROUTES = {
     "roles.coordinators": "admin",
     "roles.remove_coordinator": "admin",
     "roles.remove_champion": "coordinator",
+    "knowledge.providers": "coordinator",
+    "knowledge.remove_provider": "coordinator",
+    "knowledge.documents": "coordinator",
+    "knowledge.add_version": "coordinator",
+    "knowledge.download": "member_or_manager",
+    "knowledge.links": "coordinator",
+    "knowledge.unlink": "coordinator",
+    "knowledge.shown": "member_or_manager",
     "audit.index": "workspace",
     "audit.export_csv": "workspace",
 }
@@ -170,6 +189,19 @@ def world(app: Flask, make_user: Callable[..., Any], make_municipality: Callable
         db.session.add(Membership(household_id=neighbour.id, initiative_id=target.id, user_id=member.id))
         db.session.add(Ranking(user_id=member.id, household_id=neighbour.id, initiative_id=target.id, order=keys,
                                must_haves=[], updated_at=utcnow()))
+    # A provider and a document of municipality A, both linked to the initiative looked at.
+    provider = Provider(municipality_id=here.id, name="Boorbedrijf", kind="driller")
+    document = Document(municipality_id=here.id, title="Modelcontract", kind="model_contract")
+    db.session.add_all([provider, document])
+    db.session.flush()
+    (tmp_path / "uploads" / "documents").mkdir()
+    (tmp_path / "uploads" / "documents" / "contract.pdf").write_bytes(b"%PDF-1.7 test")
+    version = DocumentVersion(document_id=document.id, version=1, file_type="pdf", stored_name="contract.pdf",
+                              size_bytes=13, sha256="0" * 64)
+    # Removing a provider removes its links too, so the link used for "unlink" is the document's.
+    document_link = InitiativeLink(initiative_id=target.id, document_id=document.id, stage="inventory")
+    db.session.add_all([version, document_link,
+                        InitiativeLink(initiative_id=target.id, provider_id=provider.id, stage="inventory")])
     message = OutboxMessage(to_address="x@example.nl", subject="s", body_text="t", body_html="h")
     db.session.add(message)
     db.session.commit()
@@ -181,6 +213,8 @@ def world(app: Flask, make_user: Callable[..., Any], make_municipality: Callable
         "<path:filename>": "css/portal.css", "/municipalities/<slug>": f"/municipalities/{here.slug}",
         "/admin/coordinators/<int:grant_id>": f"/admin/coordinators/{coordinator_grant.id}",
         "/champions/<int:grant_id>": f"/champions/{champion_grant.id}",
+        "<int:provider_id>": str(provider.id), "<int:document_id>": str(document.id),
+        "<int:version_id>": str(version.id), "<int:link_id>": str(document_link.id),
     }
     return World(urls=urls, emails={name: user.email for name, user in users.items()})
 
