@@ -133,6 +133,14 @@ def change(initiative: Initiative, actor: User, kind: str, to_value: str) -> Ini
     return event
 
 
+def set_group(initiative: Initiative, actor: User, group: str | None) -> None:
+    """The initiative's group in the pilot programme (the seed works in groups of initiatives)."""
+    if initiative.programme_group == group:
+        return
+    record("initiative.group_changed", actor.id, initiative, from_value=initiative.programme_group, to_value=group)
+    initiative.programme_group = group
+
+
 def events(initiative: Initiative) -> list[tuple[InitiativeEvent, str | None]]:
     """Stage and phase changes, newest first, with the actor's name."""
     rows = db.session.execute(
