@@ -67,6 +67,17 @@ def send_mail(loop: bool, interval: int) -> None:
         time.sleep(interval)
 
 
+@click.command("purge-expired")
+def purge_expired() -> None:
+    """Delete what passed its retention period (RETENTION_DAYS; the privacy statement shows them)."""
+    from portal.privacy.retention import purge_expired as purge
+
+    purged = purge(utcnow())
+    db.session.commit()
+    click.echo(f"removed: {purged.audit_log} audit entries, {purged.sent_email} e-mails, "
+               f"{purged.account_tokens} account links, {purged.unconfirmed_accounts} unconfirmed accounts")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (seed_demo, create_admin, send_mail):
+    for command in (seed_demo, create_admin, send_mail, purge_expired):
         app.cli.add_command(command)
