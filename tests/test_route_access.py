@@ -152,6 +152,9 @@ ROUTES = {
     "knowledge.links": "coordinator",
     "knowledge.unlink": "coordinator",
     "knowledge.shown": "member_or_manager",
+    "privacy.data": "account",
+    "privacy.rename": "account",
+    "privacy.download": "account",
     "audit.index": "workspace",
     "audit.export_csv": "workspace",
 }

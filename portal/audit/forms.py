@@ -13,7 +13,8 @@ KIND_LABELS = {
     "account": _l("Accounts"), "audit": _l("Audit log"), "commitment": _l("Commitments"),
     "conditions": _l("Conditions"), "feasibility": _l("Feasibility and parameters"), "household": _l("Households"),
     "initiative": _l("Initiatives, stage and phase"), "invitation": _l("Invitations and downloads"),
-    "knowledge": _l("Providers and documents"), "programme": _l("Programme"), "role": _l("Roles"),
+    "knowledge": _l("Providers and documents"), "privacy": _l("Own data"), "programme": _l("Programme"),
+    "role": _l("Roles"),
 }
 ALL_INITIATIVES = _l("All initiatives")
 assert set(KIND_LABELS) == set(KINDS)  # noqa: S101  (every family has a label)

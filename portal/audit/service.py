@@ -32,7 +32,7 @@ from portal.models import (
 
 # Families of actions, by the part before the dot; the viewer filters on them.
 KINDS = ("account", "audit", "commitment", "conditions", "feasibility", "household", "initiative", "invitation",
-         "knowledge", "programme", "role")
+         "knowledge", "privacy", "programme", "role")
 
 
 class AppendOnlyError(RuntimeError):
