@@ -100,12 +100,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.invitations.routes import bp as invitations
     from portal.knowledge.routes import bp as knowledge
     from portal.main.routes import bp as main
+    from portal.notifications.routes import bp as notifications
     from portal.privacy.routes import bp as privacy
     from portal.roles.routes import bp as roles
 
     for blueprint in (main, accounts, initiatives, households, invitations, conditions, feasibility):
         app.register_blueprint(blueprint)
-    for blueprint in (coordinator, roles, audit, knowledge, privacy):
+    for blueprint in (coordinator, roles, audit, knowledge, privacy, notifications):
         app.register_blueprint(blueprint)
     if app.config["PORTAL_ENV"] == "development":
         from portal.main.dev import bp as dev

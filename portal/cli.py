@@ -78,6 +78,22 @@ def purge_expired() -> None:
                f"{purged.account_tokens} account links, {purged.unconfirmed_accounts} unconfirmed accounts")
 
 
+@click.command("send-digests")
+def send_digests() -> None:
+    """Queue due digests and reminders in the outbox (run from a timer; `send-mail` sends them)."""
+    from flask import current_app
+
+    from portal.notifications import service
+
+    if not current_app.config.get("SERVER_NAME"):
+        raise click.UsageError("Set SERVER_NAME (e.g. warmteburen.example.nl): the e-mails hold links to the portal.")
+    now = utcnow()
+    digests = service.send_digests(now)
+    reminders = service.send_reminders(now)
+    db.session.commit()
+    click.echo(f"queued {digests} digests and {reminders} reminders")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (seed_demo, create_admin, send_mail, purge_expired):
+    for command in (seed_demo, create_admin, send_mail, purge_expired, send_digests):
         app.cli.add_command(command)

@@ -64,6 +64,9 @@ RULES = {
     "coordinator": _rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, OPEN),
     # The coordinator's workspace: any coordinator (it shows only their own municipalities), administrators.
     "workspace": _rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, OPEN, OPEN),
+    # Only with a link the app signed (the test's made-up token answers 404 to everyone; the genuine link
+    # works without logging in: tests/notifications).
+    "signed_link": _rule(HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     # Administrators only.
     "admin": _rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
 }
@@ -155,6 +158,8 @@ ROUTES = {
     "privacy.data": "account",
     "privacy.rename": "account",
     "privacy.download": "account",
+    "notifications.settings": "account",
+    "notifications.opt_out": "signed_link",
     "audit.index": "workspace",
     "audit.export_csv": "workspace",
 }

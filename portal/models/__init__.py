@@ -18,13 +18,15 @@ from portal.models.households import DoorStatus, HomeType, Household, Invitation
 from portal.models.initiatives import Initiative, InitiativeEvent, Phase, ProgrammeStage, QuickscanItem, Review
 from portal.models.knowledge import Document, DocumentKind, DocumentVersion, InitiativeLink, Provider, ProviderKind
 from portal.models.municipalities import Municipality
+from portal.models.notifications import Digest, NotificationSetting
 from portal.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
     "AccountToken", "AuditEntry", "Base", "Commitment", "CommitmentEvent", "CommitmentStatus",
-    "CommitmentText", "Condition", "Document", "DocumentKind", "DocumentVersion", "DoorStatus",
+    "CommitmentText", "Condition", "Digest", "Document", "DocumentKind", "DocumentVersion", "DoorStatus",
     "FeasibilityParams", "HomeType", "Household", "Initiative", "InitiativeCondition", "InitiativeEvent",
-    "InitiativeLink", "Invitation", "Level", "Membership", "Municipality", "OutboxMessage", "OutboxStatus",
+    "InitiativeLink", "Invitation", "Level", "Membership", "Municipality", "NotificationSetting", "OutboxMessage",
+    "OutboxStatus",
     "PaperForm", "Phase", "ProgrammeStage", "Provider", "ProviderKind", "QuickscanItem", "Ranking", "Relation",
     "Review", "Role", "RoleGrant", "Signature", "TokenPurpose", "User",
 ]
