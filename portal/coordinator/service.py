@@ -144,12 +144,15 @@ def fill_progress(rows: Sequence[Row]) -> None:
     open_household = and_(Household.initiative_id.in_(ids), Household.status == "open")
     homes = _grouped(select(Household.initiative_id, func.count(Household.id)).where(open_household)
                      .group_by(Household.initiative_id))
-    joined = _grouped(select(Household.initiative_id, func.count(func.distinct(Membership.household_id)))
-                      .join(Membership, and_(Membership.household_id == Household.id, Membership.ended_at.is_(None)))
-                      .where(open_household).group_by(Household.initiative_id))
-    ranked = _grouped(select(Household.initiative_id, func.count(func.distinct(Ranking.household_id)))
-                      .join(Ranking, Ranking.household_id == Household.id)
-                      .where(open_household).group_by(Household.initiative_id))
+    # Grouped on the membership and ranking tables themselves, with the open households as a semi-join:
+    # one scan each, whatever plan the database picks for a join.
+    open_ids = select(Household.id).where(open_household)
+    joined = _grouped(select(Membership.initiative_id, func.count(func.distinct(Membership.household_id)))
+                      .where(Membership.initiative_id.in_(ids), Membership.ended_at.is_(None),
+                             Membership.household_id.in_(open_ids)).group_by(Membership.initiative_id))
+    ranked = _grouped(select(Ranking.initiative_id, func.count(func.distinct(Ranking.household_id)))
+                      .where(Ranking.initiative_id.in_(ids), Ranking.household_id.in_(open_ids))
+                      .group_by(Ranking.initiative_id))
     committed: dict[int, dict[str, int]] = defaultdict(dict)
     for initiative_id, level, count in db.session.execute(
             select(Commitment.initiative_id, Commitment.level, func.count(Commitment.id))
