@@ -10,7 +10,7 @@ from portal.models.base import utcnow
 
 
 def _names_in_order(html: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/i/[^"]+/manage">([^<]+)</a>', html)
+    return re.findall(r'<th scope="row"><a class="cell-link" href="/i/[^"]+/manage">([^<]+)</a>', html)
 
 
 def test_the_dashboard_shows_only_the_coordinators_municipality(client, coordinator, make_initiative):
