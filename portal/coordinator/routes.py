@@ -98,6 +98,8 @@ def programme() -> str:
 def programme_csv() -> Response:
     data, slug, _municipalities = _programme()
     header, rows = service.programme_csv_rows(data)
+    service.record_export(current_user, "csv", slug)
+    db.session.commit()
     return csv_response(header, rows, f"programma-{slug or 'regio'}.csv")
 
 
@@ -116,6 +118,8 @@ def programme_pdf() -> Response:
                           municipalities=", ".join(names), day=format_day(today), funnel=funnel, groups=groups,
                           pilots=data.pilots, pilot_homes=data.pilot_homes, target_pilots=data.target_pilots,
                           target_homes=data.target_homes, comparison=comparison)
+    service.record_export(current_user, "pdf", slug)
+    db.session.commit()
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=programma-{slug or 'regio'}.pdf",
         "Cache-Control": "private, no-store"})

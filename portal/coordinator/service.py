@@ -45,7 +45,7 @@ from portal.models import (
     RoleGrant,
     User,
 )
-from portal.models.base import utcnow
+from portal.models.base import UTCDateTime, utcnow
 
 STAGE_ORDER = list(ProgrammeStage)
 PHASE_ORDER = list(Phase)
@@ -191,13 +191,12 @@ def last_activity(ids: Sequence[int]) -> dict[int, dt.datetime]:
         .where(Commitment.initiative_id.in_(ids)).group_by(Commitment.initiative_id),
     ]
     union = parts[0].union_all(*parts[1:]).subquery()
-    from portal.models.base import UTCDateTime
-
     newest: dict[int, dt.datetime] = {}
     converter = UTCDateTime().process_result_value
     for initiative_id, at in db.session.execute(select(union.c.initiative_id, union.c.at)):
         if at is None:
             continue
+        # A UNION loses the column type on SQLite: the value may come back as text, and without a zone.
         moment = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
         moment = converter(moment, None) or moment
         if initiative_id not in newest or moment > newest[initiative_id]:
@@ -392,6 +391,11 @@ def cost_comparison(rows: Iterable[Row]) -> list[CostRow]:
                               participation=round(100 * row.joined / row.homes) if row.homes else 0,
                               monthly_delta=outcome.mean_monthly_delta_gas if outcome else None))
     return result
+
+
+def record_export(actor: User, kind: str, municipality: str | None) -> None:
+    """Coordinator downloads are audited (SPEC §9)."""
+    record("programme.exported", actor.id, None, format=kind, municipality=municipality or "all")
 
 
 def programme_csv_rows(data: Programme) -> tuple[list[str], list[list[object]]]:

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from portal import access
 from portal.domain import filetypes
@@ -157,7 +158,7 @@ def download(version_id: int) -> Response:
                      max_age=0)
 
 
-def _link_choices(initiative: Initiative) -> list:  # type: ignore[type-arg]
+def _link_choices(initiative: Initiative) -> list[SelectChoice]:
     municipality = initiative.municipality
     return options([(f"p{p.id}", _("Provider: %(name)s", name=p.name)) for p in service.providers(municipality)]
                    + [(f"d{item.document.id}", _("Document: %(title)s", title=item.document.title))

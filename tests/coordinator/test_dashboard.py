@@ -115,3 +115,13 @@ def test_query_count_does_not_grow_with_initiatives_or_households(client, coordi
     with count_queries() as many_programme:
         assert client.get("/coordinator/programme").status_code == 200
     assert many_programme() == few_programme()
+
+
+def test_every_sort_key_and_audit_family_has_a_label():
+    from portal.audit.forms import KIND_LABELS
+    from portal.audit.service import KINDS
+    from portal.coordinator.forms import SORTS
+    from portal.coordinator.service import SORT_KEYS
+
+    assert [key for key, _label in SORTS] == list(SORT_KEYS)
+    assert set(KIND_LABELS) == set(KINDS)

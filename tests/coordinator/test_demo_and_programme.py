@@ -56,6 +56,10 @@ def test_the_programme_downloads(client, demo):
     assert "Warm de Beukenlaan" in csv.get_data(as_text=True)
     pdf = client.get("/coordinator/programme.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    from portal.models import AuditEntry
+
+    assert db.session.scalars(select(AuditEntry.details).where(AuditEntry.action == "programme.exported")).all() == [
+        {"format": "csv", "municipality": "all"}, {"format": "pdf", "municipality": "all"}]
 
 
 def test_the_target_is_configurable(app, client, demo):
