@@ -19,9 +19,13 @@ from portal.extensions import db
 from portal.forms import options
 from portal.i18n import format_day, format_money
 from portal.labels import label
-from portal.models import Municipality
+from portal.models import Condition, Municipality
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+
+
+def condition_label(condition: Condition) -> str:
+    return condition.label_en if str(get_locale()) == "en" and condition.label_en else condition.label_nl
 
 
 @bp.app_template_global("has_coordinator_workspace")
@@ -91,7 +95,7 @@ def _programme() -> tuple[service.Programme, str | None, list[Municipality]]:
 def programme() -> str:
     data, slug, municipalities = _programme()
     return render_template("coordinator/programme.html", programme=data, municipality=slug,
-                           municipalities=municipalities)
+                           municipalities=municipalities, condition_label=condition_label)
 
 
 @bp.route("/programme.csv")
@@ -113,11 +117,14 @@ def programme_pdf() -> Response:
                         for row in group.rows]} for group in data.groups]
     comparison = [[c.row.initiative.name, str(label("variant", c.variant)), str(c.row.homes), f"{c.participation}%",
                    format_money(c.monthly_delta) if c.monthly_delta is not None else "–"] for c in data.comparison]
+    rankings = [{"municipality": r.municipality.name, "visible": r.view.visible,
+                 "rows": [condition_label(row.condition) for row in r.view.rows[:5]]} for r in data.conditions]
     today = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
     body = pdf.render_pdf("programme.html", title=_("Pilot programme"), language=str(get_locale()),
                           municipalities=", ".join(names), day=format_day(today), funnel=funnel, groups=groups,
                           pilots=data.pilots, pilot_homes=data.pilot_homes, target_pilots=data.target_pilots,
-                          target_homes=data.target_homes, comparison=comparison)
+                          target_homes=data.target_homes, comparison=comparison,
+                          rankings=rankings)
     service.record_export(current_user, "pdf", slug)
     db.session.commit()
     return Response(body, mimetype="application/pdf", headers={

@@ -19,6 +19,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from portal.access import coordinated_initiatives_clause
 from portal.audit.service import record
+from portal.conditions import service as conditions
 from portal.domain import coalition, quickscan
 from portal.domain import feasibility as model
 from portal.domain.errors import DomainError
@@ -321,6 +322,14 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class ConditionsRanking:
+    """The conditions ranking across one municipality (shown from 3 households, like everywhere)."""
+
+    municipality: Municipality
+    view: conditions.ResultsView
+
+
+@dataclass(frozen=True, slots=True)
 class Programme:
     funnel: list[tuple[str, int]]  # (stage, initiatives) in funnel order
     groups: list[Group]  # the pilots and the elaboration groups, by group name
@@ -329,6 +338,7 @@ class Programme:
     target_pilots: int
     target_homes: int
     comparison: list[CostRow]
+    conditions: list[ConditionsRanking]
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +352,10 @@ class CostRow:
 
 
 def programme(user: User, municipality: str | None = None) -> Programme:
+    """The funnel, groups and cost comparison in the dashboard's grouped queries; the conditions ranking costs
+    two queries per municipality shown (a region has a handful), never per initiative."""
     rows = dashboard(user, Filters(municipality=municipality))
+    shown = [m for m in coordinated_municipalities(user) if municipality in (None, m.slug)]
     counts = dict.fromkeys(STAGE_ORDER, 0)
     for row in rows:
         if row.initiative.programme_stage in counts:
@@ -359,6 +372,7 @@ def programme(user: User, municipality: str | None = None) -> Programme:
         target_pilots=current_app.config["PROGRAMME_TARGET_PILOTS"],
         target_homes=current_app.config["PROGRAMME_TARGET_HOMES"],
         comparison=cost_comparison(rows),
+        conditions=[ConditionsRanking(m, conditions.municipality_results(m.id)) for m in shown],
     )
 
 

@@ -47,6 +47,7 @@ def test_the_programme_counts_the_funnel_and_the_pilots_against_the_target(clien
     assert "1 van 6" in html and "40 van 150" in html  # one pilot (Beukenlaan, 40 homes) of the target
     assert "Groep 1" in html
     assert "Cluster of ringleiding?" in html and "<svg" in html
+    assert "Wat bewoners belangrijk vinden" in html and "huishoudens zetten de voorwaarden op volgorde" in html
 
 
 def test_the_programme_downloads(client, demo):
