@@ -54,7 +54,7 @@ def dashboard() -> str:
     filters = form.filters()
     return render_template("coordinator/dashboard.html", form=form, filters=filters,
                            rows=service.dashboard(current_user, filters), municipalities=municipalities,
-                           new=service.new_initiatives(current_user), review_form=forms.ReviewForm())
+                           new=service.new_initiatives(current_user))
 
 
 @bp.route("/region")
