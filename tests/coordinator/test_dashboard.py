@@ -125,3 +125,22 @@ def test_every_sort_key_and_audit_family_has_a_label():
 
     assert [key for key, _label in SORTS] == list(SORT_KEYS)
     assert set(KIND_LABELS) == set(KINDS)
+
+
+def test_the_stable_coalition_column_applies_the_households_conditions(client, coordinator, make_initiative,
+                                                                      make_household):
+    initiative = make_initiative(municipality_id=coordinator.municipality.id, name="Lindelaan",
+                                 variant="shared_loop")
+    households = [make_household(initiative) for _n in range(4)]
+    text = CommitmentText(level="intent", version=1, body="b", sha256="0" * 64)
+    db.session.add(text)
+    db.session.flush()
+    # Two unconditional intents and one that needs at least four households: it drops out, two remain.
+    for n, (household, min_n) in enumerate(zip(households[:3], [None, None, 4], strict=True)):
+        db.session.add(Commitment(household_id=household.id, initiative_id=initiative.id, level="intent",
+                                  text_id=text.id, status=CommitmentStatus.valid, min_n=min_n,
+                                  verify_code=f"V{n}", form_token=f"f{n}"))
+    db.session.commit()
+    html = client.get("/coordinator").get_data(as_text=True)
+    row = html[html.index('manage">Lindelaan<'):]
+    assert "2 huishoudens" in row.split("</tr>")[0]
