@@ -34,6 +34,13 @@ class FilterForm(Form):
     order = SelectField(_l("Order"), choices=options([("asc", _l("Ascending")), ("desc", _l("Descending"))]),
                         default="asc", validators=[Optional()])
 
+    def resolve_labels(self) -> None:
+        """Turn the lazy option labels into plain text once: a lazy label is looked up in the catalog every
+        time it is rendered, and this form renders some eighty options."""
+        for field in (self.municipality, self.stage, self.phase, self.review, self.sort, self.order):
+            field.choices = options((choice.value, str(choice.label)) for choice in field.choices)
+        self.q.label.text = str(self.q.label.text)
+
     def filters(self) -> Filters:
         self.validate()
 

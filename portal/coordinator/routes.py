@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -44,7 +45,24 @@ def _coordinators_only() -> None:
 def _filter_form(municipalities: list[Municipality]) -> forms.FilterForm:
     form = forms.FilterForm(request.args)
     form.municipality.choices = options([forms.EVERYTHING, *((m.slug, m.name) for m in municipalities)])
+    form.resolve_labels()
     return form
+
+
+def _day_once_per_date() -> Callable[[dt.datetime | None], str]:
+    """``format_day`` for many moments that fall on few days: each day is formatted once per page."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    formatted: dict[dt.date, str] = {}
+
+    def day(moment: dt.datetime | None) -> str:
+        if moment is None:
+            return ""
+        date = moment.astimezone(zone).date()
+        if date not in formatted:
+            formatted[date] = format_day(date)
+        return formatted[date]
+
+    return day
 
 
 @bp.route("")
@@ -54,7 +72,7 @@ def dashboard() -> str:
     filters = form.filters()
     return render_template("coordinator/dashboard.html", form=form, filters=filters,
                            rows=service.dashboard(current_user, filters), municipalities=municipalities,
-                           new=service.new_initiatives(current_user))
+                           new=service.new_initiatives(current_user), day=_day_once_per_date())
 
 
 @bp.route("/region")
