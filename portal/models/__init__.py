@@ -20,6 +20,7 @@ from portal.models.knowledge import Document, DocumentKind, DocumentVersion, Ini
 from portal.models.municipalities import Municipality
 from portal.models.notifications import Digest, NotificationSetting
 from portal.models.outbox import OutboxMessage, OutboxStatus
+from portal.models.roles import RoleInvitation
 
 __all__ = [
     "AccountToken", "AuditEntry", "Base", "Commitment", "CommitmentEvent", "CommitmentStatus",
@@ -28,5 +29,5 @@ __all__ = [
     "InitiativeLink", "Invitation", "Level", "Membership", "Municipality", "NotificationSetting", "OutboxMessage",
     "OutboxStatus",
     "PaperForm", "Phase", "ProgrammeStage", "Provider", "ProviderKind", "QuickscanItem", "Ranking", "Relation",
-    "Review", "Role", "RoleGrant", "Signature", "TokenPurpose", "User",
+    "Review", "Role", "RoleGrant", "RoleInvitation", "Signature", "TokenPurpose", "User",
 ]

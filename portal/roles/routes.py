@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portal import access
 from portal.extensions import db
 from portal.forms import BaseForm, options
-from portal.models import Municipality, Role
+from portal.models import Municipality
 from portal.roles import forms, service
 
 bp = Blueprint("roles", __name__)
@@ -30,7 +30,8 @@ def _admin_only() -> None:
 
 
 def _render_coordinators(form: forms.CoordinatorForm, status: int = 200) -> tuple[str, int]:
-    return render_template("roles/coordinators.html", form=form, coordinators=service.coordinators()), status
+    return render_template("roles/coordinators.html", form=form, coordinators=service.coordinators(),
+                           invitations=service.pending_invitations()), status
 
 
 def _coordinator_form() -> forms.CoordinatorForm:
@@ -47,17 +48,20 @@ def coordinators() -> ResponseReturnValue:
     form = _coordinator_form()
     if form.validate_on_submit():
         municipality = db.session.get(Municipality, form.municipality_id.data)
-        try:
-            user, new = service.grant(current_user, form.email.data, Role.coordinator, municipality=municipality)
-        except service.RoleError:
-            form.email.errors.append(_("Nobody has an account with this e-mail address yet. Ask them to create "
-                                       "one."))
+        if municipality is None:
+            abort(400)
+        user, new = service.invite_coordinator(current_user, form.email.data, municipality)
+        db.session.commit()
+        if user is None:
+            flash(_("%(email)s has no account yet. We sent an invitation: once they create an account with this "
+                    "address, they are coordinator of %(municipality)s.", email=form.email.data,
+                    municipality=municipality.name) if new else
+                  _("%(email)s was already invited.", email=form.email.data), "success")
         else:
-            db.session.commit()
             flash(_("%(name)s is now coordinator of %(municipality)s.", name=user.name,
-                    municipality=municipality.name) if new else  # type: ignore[union-attr]
+                    municipality=municipality.name) if new else
                   _("%(name)s was already coordinator there.", name=user.name), "success")
-            return redirect(url_for(".coordinators"))
+        return redirect(url_for(".coordinators"))
     return _render_coordinators(form, 422 if form.is_submitted() else 200)
 
 

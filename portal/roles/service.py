@@ -3,14 +3,19 @@ champions. Every change is audited and the person concerned gets an e-mail (sent
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
 
-from portal.accounts.service import user_by_email
+from flask import url_for
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.service import normalise_email, user_by_email
 from portal.audit.service import record
 from portal.domain.errors import DomainError
 from portal.extensions import db
 from portal.mail import queue
-from portal.models import Initiative, Municipality, Role, RoleGrant, User
+from portal.models import Initiative, Municipality, Role, RoleGrant, RoleInvitation, User
+from portal.models.base import utcnow
 
 
 class RoleError(DomainError):
@@ -87,3 +92,54 @@ def coordinator_grant_or_none(grant_id: int) -> RoleGrant | None:
 def champion_grant_or_none(initiative: Initiative, grant_id: int) -> RoleGrant | None:
     return db.session.scalars(select(RoleGrant).where(RoleGrant.id == grant_id, RoleGrant.role == Role.champion,
                                                       RoleGrant.initiative_id == initiative.id)).first()
+
+
+def invite_coordinator(actor: User, email: str, municipality: Municipality) -> tuple[User | None, bool]:
+    """Appoint an existing account at once; for an address without an account, e-mail an invitation that
+    turns into the role when an account with that address is confirmed. Returns (user or None, is new)."""
+    try:
+        return grant(actor, email, Role.coordinator, municipality=municipality)
+    except RoleError:
+        pass
+    address = normalise_email(email)
+    pending = db.session.scalars(select(RoleInvitation).where(
+        RoleInvitation.email == address, RoleInvitation.municipality_id == municipality.id,
+        RoleInvitation.role == Role.coordinator, RoleInvitation.accepted_at.is_(None))).first()
+    if pending is not None:
+        return None, False
+    invitation = RoleInvitation(email=address, role=Role.coordinator, municipality_id=municipality.id,
+                                invited_by_id=actor.id)
+    db.session.add(invitation)
+    db.session.flush()
+    record("role.invited", actor.id, municipality, invitation_id=invitation.id)
+    queue(address, "coordinator_invited", scope=municipality.name, actor=actor.name,
+          register_url=url_for("accounts.register", _external=True))
+    return None, True
+
+
+def pending_invitations() -> list[tuple[RoleInvitation, Municipality]]:
+    rows = db.session.execute(select(RoleInvitation, Municipality)
+                              .join(Municipality, Municipality.id == RoleInvitation.municipality_id)
+                              .where(RoleInvitation.accepted_at.is_(None)).order_by(RoleInvitation.created_at))
+    return [(invitation, municipality) for invitation, municipality in rows]
+
+
+@event.listens_for(Session, "before_flush")
+def _accept_invitations(session: Session, flush_context: Any, instances: Any) -> None:
+    """When an account's e-mail address becomes confirmed (confirmation, reset link, changed address), the
+    coordinator invitations for that address become grants: whichever way the person proved the address."""
+    for user in [obj for obj in (*session.new, *session.dirty) if isinstance(obj, User)]:
+        if user.confirmed_at is None or user.deleted_at is not None:
+            continue
+        state = inspect(user)
+        if not (state.attrs.confirmed_at.history.has_changes() or state.attrs.email.history.has_changes()):
+            continue
+        with session.no_autoflush:
+            pending = session.scalars(select(RoleInvitation).where(RoleInvitation.email == user.email,
+                                                                   RoleInvitation.accepted_at.is_(None))).all()
+        for invitation in pending:
+            invitation.accepted_at = utcnow()
+            session.add(RoleGrant(user=user, role=invitation.role, municipality_id=invitation.municipality_id,
+                                  granted_by_id=invitation.invited_by_id))
+            record("role.granted", invitation.invited_by_id, None, invitation_id=invitation.id,
+                   municipality_id=invitation.municipality_id, role=invitation.role)

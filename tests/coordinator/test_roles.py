@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Role, RoleGrant
+from tests.conftest import PASSWORD, link_in
 
 
 def test_an_admin_appoints_and_removes_a_coordinator(client, make_user, make_municipality, grant, login, outbox):
@@ -28,15 +29,28 @@ def test_an_admin_appoints_and_removes_a_coordinator(client, make_user, make_mun
     assert actions[-2:] == ["role.granted", "role.revoked"]
 
 
-def test_an_unknown_address_gets_a_message_on_the_field(client, make_user, make_municipality, grant, login):
+def test_an_address_without_account_gets_an_invitation_that_becomes_the_role(client, make_user,
+                                                                              make_municipality, grant, login,
+                                                                              outbox):
     admin = make_user()
     grant(admin, Role.admin)
-    municipality = make_municipality()
+    municipality = make_municipality(name="Gemeente Hier")
     login(admin)
-    response = client.post("/admin/coordinators", data={"email": "niemand@example.nl",
+    response = client.post("/admin/coordinators", data={"email": "Nieuw@Example.nl",
                                                          "municipality_id": municipality.id})
-    assert response.status_code == 422
-    assert "Er is nog geen account met dit e-mailadres." in response.get_data(as_text=True)
+    assert response.status_code == 302
+    invitation = outbox()[-1]
+    assert invitation.to_address == "nieuw@example.nl" and "Gemeente Hier" in invitation.subject
+    client.post("/admin/coordinators", data={"email": "nieuw@example.nl", "municipality_id": municipality.id})
+    assert len(outbox()) == 1  # invited once
+    client.post("/account/logout")
+    client.post("/account/register", data={"name": "Nina Nieuw", "email": "nieuw@example.nl",
+                                            "password": PASSWORD})
+    assert db.session.scalars(select(RoleGrant).where(RoleGrant.role == Role.coordinator)).all() == []
+    client.post(link_in(outbox()[-1]))  # confirms the address
+    role_grant = db.session.scalars(select(RoleGrant).where(RoleGrant.role == Role.coordinator)).one()
+    assert (role_grant.municipality_id, role_grant.granted_by_id) == (municipality.id, admin.id)
+    assert "role.invited" in db.session.scalars(select(AuditEntry.action)).all()
 
 
 def test_a_coordinator_cannot_open_the_admins_page(client, coordinator):
