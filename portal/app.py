@@ -96,14 +96,22 @@ def _init_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
+    from portal.audit.routes import bp as audit
     from portal.conditions.routes import bp as conditions
+    from portal.coordinator.routes import bp as coordinator
     from portal.feasibility.routes import bp as feasibility
     from portal.households.routes import bp as households
     from portal.initiatives.routes import bp as initiatives
     from portal.invitations.routes import bp as invitations
+    from portal.knowledge.routes import bp as knowledge
     from portal.main.routes import bp as main
+    from portal.notifications.routes import bp as notifications
+    from portal.privacy.routes import bp as privacy
+    from portal.roles.routes import bp as roles
 
     for blueprint in (main, accounts, initiatives, households, invitations, conditions, feasibility):
+        app.register_blueprint(blueprint)
+    for blueprint in (coordinator, roles, audit, knowledge, privacy, notifications):
         app.register_blueprint(blueprint)
     if app.config["PORTAL_ENV"] == "development":
         from portal.main.dev import bp as dev

@@ -77,6 +77,33 @@ def housekeeping(dry_run: bool) -> None:
     click.echo(f"{len(found)} files no row points to {'would be' if dry_run else 'were'} removed.")
 
 
+@click.command("purge-expired")
+def purge_expired() -> None:
+    """Delete what passed its retention period (RETENTION_DAYS; the privacy statement shows them)."""
+    from portal.privacy.retention import purge_expired as purge
+
+    purged = purge(utcnow())
+    db.session.commit()
+    click.echo(f"removed: {purged.audit_log} audit entries, {purged.sent_email} e-mails, "
+               f"{purged.account_tokens} account links, {purged.unconfirmed_accounts} unconfirmed accounts")
+
+
+@click.command("send-digests")
+def send_digests() -> None:
+    """Queue due digests and reminders in the outbox (run from a timer; `send-mail` sends them)."""
+    from flask import current_app
+
+    from portal.notifications import service
+
+    if not current_app.config.get("SERVER_NAME"):
+        raise click.UsageError("Set SERVER_NAME (e.g. warmteburen.example.nl): the e-mails hold links to the portal.")
+    now = utcnow()
+    digests = service.send_digests(now)
+    reminders = service.send_reminders(now)
+    db.session.commit()
+    click.echo(f"queued {digests} digests and {reminders} reminders")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (seed_demo, create_admin, send_mail, housekeeping):
+    for command in (seed_demo, create_admin, send_mail, housekeeping, purge_expired, send_digests):
         app.cli.add_command(command)

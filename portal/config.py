@@ -59,6 +59,16 @@ class DefaultConfig:
     # Development writes every queued e-mail to instance/outbox/*.eml and lists it at /dev/outbox.
     MAIL_WRITE_EML = True
     MAIL_OUTBOX_DIR: str | None = None  # default: instance/outbox
+    # Retention in days (the privacy statement shows these; `flask purge-expired` applies them).
+    RETENTION_DAYS: ClassVar[dict[str, int]] = {
+        "audit_log": 730,  # who did what: security and finding mistakes
+        "sent_email": 90,  # the outbox keeps sent and failed e-mails this long
+        "account_tokens": 30,  # confirmation, reset and e-mail change links after they expired or were used
+        "unconfirmed_accounts": 30,  # accounts whose e-mail address was never confirmed
+    }
+    # The pilot programme's target (the seed: up to six example projects with 150 homes in total).
+    PROGRAMME_TARGET_PILOTS = 6
+    PROGRAMME_TARGET_HOMES = 150
     UPLOADS_DIR: str | None = None  # default: instance/uploads (outside static/, served only by the app)
     # argon2id: OWASP's second recommended profile (m=19 MiB, t=2, p=1); tests lower it.
     ARGON2_TIME_COST = 2

@@ -28,6 +28,7 @@ from portal.models import (
     QuickscanItem,
     Ranking,
     Relation,
+    Review,
     Role,
     RoleGrant,
     User,
@@ -59,6 +60,7 @@ class Street:
     quickscan: dict[str, str]
     scenario: str = "A"
     parameters: dict[str, float] | None = None  # a coordinator's version on top of the 2026 defaults
+    group: str | None = None  # the group in the pilot programme
 
 
 STREETS = [
@@ -73,14 +75,14 @@ STREETS = [
            "Ons hofje heeft twaalf huizen rond een binnentuin. Samen willen we een klein ringnet, "
            "zodat iedereen later kan aansluiten als zijn ketel op is.",
            {"ground_bound_rows": "yes", "insulation": "yes", "soil_depth": "yes", "drilling_spot": "yes",
-            "home_count": "yes", "private_owners": "partly"}, scenario="B"),
+            "home_count": "yes", "private_owners": "partly"}, scenario="B", group="Groep 1"),
     Street("beukenlaan", "Warm de Beukenlaan", "Beukenlaan", list(range(1, 41)), "3523 EF", 8,
            ProgrammeStage.pilot, Phase.development, "shared_loop", 27,
            "Met veertig woningen zijn we een van de pilots. We hebben een ontwerp en praten nu over de "
            "deelnameovereenkomst.",
            {"ground_bound_rows": "yes", "insulation": "yes", "soil_depth": "yes", "drilling_spot": "partly",
             "home_count": "yes", "private_owners": "yes"},
-           parameters={"loan_years": 20, "w_per_m": 40.0, "drill_per_m": 65.0}),
+           parameters={"loan_years": 20, "w_per_m": 40.0, "drill_per_m": 65.0}, group="Groep 1"),
 ]
 # How much the demo residents care, on average (seed: costs first for most); noise makes each one differ.
 IMPORTANCE = {"costs_stable": 9.0, "favourable_loan": 6.5, "nobody_obliged": 6.5, "flexible_moving": 6.0,
@@ -147,7 +149,8 @@ def seed() -> list[tuple[str, str]]:
         initiative = Initiative(municipality_id=utrecht.id, slug=street.slug, name=street.name,
                                 streets=f"{street.street} {street.numbers[0]}-{street.numbers[-1]}", place="Utrecht",
                                 story=street.story, variant=street.variant, scenario=street.scenario,
-                                programme_stage=street.stage, phase=street.phase, created_by_id=champion.id)
+                                programme_stage=street.stage, phase=street.phase, created_by_id=champion.id,
+                                review_status=Review.accepted, programme_group=street.group)
         db.session.add(initiative)
         db.session.flush()
         db.session.add(RoleGrant(user_id=champion.id, role=Role.champion, initiative_id=initiative.id))
@@ -180,6 +183,43 @@ def seed() -> list[tuple[str, str]]:
                 db.session.add(_ranking(rng, user, household))
         households[-1].needs_new_offer = street.phase == Phase.development  # someone moved away
     db.session.flush()
-    return [("admin", admin.email), ("coordinator", coordinator.email)] + [
+    second_coordinator = _second_municipality(password_hash)
+    return [("admin", admin.email), ("coordinator", coordinator.email),
+            ("coordinator", second_coordinator.email)] + [
         ("champion", champion.email) for champion in champions] + [
         ("resident", user.email) for user in residents[:3]]
+
+
+# A second municipality with its own coordinator and initiatives, which Utrecht's coordinator never sees.
+AMERSFOORT_STREETS = [
+    ("vogelbuurt-amersfoort", "Mini-warmtenet Vogelbuurt", "Merelstraat", 10, ProgrammeStage.inventory,
+     Review.accepted, "Tien buren in de Merelstraat willen weten of een gedeelde bodemlus kan."),
+    ("eikenhof-amersfoort", "Eikenhof", "Eikenhof", 8, ProgrammeStage.inventory, Review.new,
+     "Wij zijn net begonnen. Acht huizen rond een hofje, allemaal met een oude cv-ketel."),
+]
+
+
+def _second_municipality(password_hash: str) -> User:
+    """Amersfoort: its coordinator, two initiatives (one still "nieuw") and a champion for each."""
+    amersfoort = Municipality(name="Amersfoort", slug="amersfoort")
+    db.session.add(amersfoort)
+    coordinator = _user("Karim Ouali", "coordinator-amersfoort", password_hash)
+    db.session.flush()
+    db.session.add(RoleGrant(user_id=coordinator.id, role=Role.coordinator, municipality_id=amersfoort.id))
+    for number, (slug, name, street, homes, stage, review, story) in enumerate(AMERSFOORT_STREETS, start=1):
+        champion = _user(f"{FIRST_NAMES[-number]} {SURNAMES[-number]}", f"ambassadeur-amersfoort{number}",
+                         password_hash)
+        db.session.flush()
+        initiative = Initiative(municipality_id=amersfoort.id, slug=slug, name=name, streets=f"{street} 1-{homes}",
+                                place="Amersfoort", story=story, variant="undecided", programme_stage=stage,
+                                review_status=review, created_by_id=champion.id)
+        db.session.add(initiative)
+        db.session.flush()
+        db.session.add(RoleGrant(user_id=champion.id, role=Role.champion, initiative_id=initiative.id))
+        db.session.add(InitiativeEvent(initiative_id=initiative.id, kind="stage", to_value=stage,
+                                       actor_id=champion.id))
+        db.session.add_all(Household(
+            initiative_id=initiative.id, street=street, house_number=n, postcode=f"381{number} AB", place="Amersfoort",
+            position=n, block="1", code=codes.new_code(secrets.randbelow), code_issued_at=utcnow(),
+        ) for n in range(1, homes + 1))
+    return coordinator

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response
@@ -48,3 +49,16 @@ def download_headers(name: str) -> Headers:
 def attachment(data: bytes | str | Iterable[bytes], name: str, mimetype: str) -> Response:
     """``data`` (or a stream of chunks, for large bundles) as a private download called ``name``."""
     return Response(data, mimetype=mimetype, headers=download_headers(name))
+
+
+def file_chunks(path: Path, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A stored file in chunks, so a large upload is streamed, not read into memory whole. The file is
+    opened now, so a missing one fails before the response has started."""
+    handle = path.open("rb")
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            while chunk := handle.read(size):
+                yield chunk
+
+    return chunks()

@@ -173,7 +173,10 @@ def delete_account(user: User) -> None:
     The row stays (pseudonymised) so that foreign keys in the audit log keep pointing somewhere;
     later issues keep signed commitments needed as evidence, as the privacy statement explains.
     """
+    from portal.privacy.service import erase
+
     now = utcnow()
+    erase(user)  # rankings go; signed commitments stay as evidence, pseudonymised (portal/privacy/service.py)
     for membership in db.session.scalars(
         select(Membership).where(Membership.user_id == user.id, Membership.ended_at.is_(None))
     ):

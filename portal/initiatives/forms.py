@@ -67,6 +67,10 @@ class InitiativeForm(BaseForm):
 class StageForm(BaseForm):
     programme_stage = SelectField(_l("Programme stage"), choices=options(STAGES))
     phase = SelectField(_l("Project phase"), choices=options(PHASES))
+    programme_group = StringField(_l("Group in the programme (optional)"), filters=[strip],
+                                  description=_l("For example: Group 1. Initiatives in elaboration work in groups."),
+                                  validators=[Optional(),
+                                              Length(max=40, message=_l("Use at most %(max)d characters."))])
     submit = SubmitField(_l("Save stage and phase"))
 
 

@@ -21,6 +21,7 @@ from portal.households.forms import CodeForm
 from portal.initiatives import forms, service
 from portal.invitations.routes import whatsapp_url
 from portal.models import Initiative, Municipality
+from portal.roles import service as roles
 
 bp = Blueprint("initiatives", __name__)
 
@@ -94,9 +95,11 @@ def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | N
     return render_template(
         "initiatives/manage.html", initiative=initiative, funnel=funnel,
         is_coordinator=access.is_coordinator_of(current_user, initiative), events=service.events(initiative),
-        stage_form=forms.StageForm(programme_stage=initiative.programme_stage, phase=initiative.phase),
+        stage_form=forms.StageForm(programme_stage=initiative.programme_stage, phase=initiative.phase,
+                                   programme_group=initiative.programme_group),
         champion_form=champion_form or forms.ChampionForm(),
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative)), champions=champions,
+        champion_grants=roles.champions(initiative) if access.is_coordinator_of(current_user, initiative) else [],
     )
 
 
@@ -131,6 +134,7 @@ def change_stage(slug: str) -> Response:
         abort(400)
     service.change(initiative, current_user, "stage", form.programme_stage.data)
     service.change(initiative, current_user, "phase", form.phase.data)
+    service.set_group(initiative, current_user, form.programme_group.data or None)
     db.session.commit()
     flash(_("Stage and phase are saved."), "success")
     return redirect(url_for(".manage", slug=slug))

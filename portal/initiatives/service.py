@@ -26,6 +26,7 @@ from portal.models import (
     Membership,
     QuickscanItem,
     Ranking,
+    Review,
     Role,
     RoleGrant,
     User,
@@ -85,10 +86,12 @@ def create(creator: User, details: InitiativeDetails, photo: bytes | None = None
         story=details.story, created_by_id=creator.id,
         photo_path=store_photo(photo) if photo else None,
     )
-    db.session.add(initiative)
-    db.session.flush()
     coordinates = creator.is_admin or any(
         g.role == Role.coordinator and g.municipality_id == details.municipality_id for g in creator.grants)
+    # A resident's initiative waits for the coordinator ("nieuw"); a coordinator's own needs no review.
+    initiative.review_status = Review.accepted if coordinates else Review.new
+    db.session.add(initiative)
+    db.session.flush()
     if not coordinates:
         db.session.add(RoleGrant(user_id=creator.id, role=Role.champion, initiative_id=initiative.id,
                                  granted_by_id=creator.id))
@@ -125,6 +128,14 @@ def change(initiative: Initiative, actor: User, kind: str, to_value: str) -> Ini
     return event
 
 
+def set_group(initiative: Initiative, actor: User, group: str | None) -> None:
+    """The initiative's group in the pilot programme (the seed works in groups of initiatives)."""
+    if initiative.programme_group == group:
+        return
+    record("initiative.group_changed", actor.id, initiative, from_value=initiative.programme_group, to_value=group)
+    initiative.programme_group = group
+
+
 def events(initiative: Initiative) -> list[tuple[InitiativeEvent, str | None]]:
     """Stage and phase changes, newest first, with the actor's name."""
     rows = db.session.execute(
@@ -136,18 +147,14 @@ def events(initiative: Initiative) -> list[tuple[InitiativeEvent, str | None]]:
 
 
 def appoint_champion(initiative: Initiative, actor: User, email: str) -> User | None:
-    """Make an existing account champion of the initiative; None when no account has that address."""
-    from portal.accounts.service import user_by_email
+    """Make an existing account champion of the initiative (audited, e-mailed); None when no account has
+    that address."""
+    from portal.roles import service as roles
 
-    user = user_by_email(email)
-    if user is None:
+    try:
+        user, _new = roles.grant(actor, email, Role.champion, initiative=initiative)
+    except roles.RoleError:
         return None
-    exists = db.session.scalar(select(func.count()).select_from(RoleGrant).where(
-        RoleGrant.user_id == user.id, RoleGrant.role == Role.champion, RoleGrant.initiative_id == initiative.id))
-    if not exists:
-        db.session.add(RoleGrant(user_id=user.id, role=Role.champion, initiative_id=initiative.id,
-                                 granted_by_id=actor.id))
-        record("initiative.champion_appointed", actor.id, initiative, user_id=user.id)
     return user
 
 

@@ -36,7 +36,10 @@ def home() -> str:
 
 @bp.route("/privacy")
 def privacy() -> str:
-    return render_template("main/privacy.html")
+    from portal.privacy.retention import RETENTION_ROWS
+
+    return render_template("main/privacy.html", retention=RETENTION_ROWS,
+                           retention_days=current_app.config["RETENTION_DAYS"])
 
 
 @bp.route("/toegankelijkheid")

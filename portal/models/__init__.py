@@ -15,15 +15,19 @@ from portal.models.commitments import (
 from portal.models.conditions import Condition, InitiativeCondition, Ranking
 from portal.models.feasibility import FeasibilityParams, ScorecardOverride
 from portal.models.households import DoorStatus, HomeType, Household, Invitation, Membership, Relation
-from portal.models.initiatives import Initiative, InitiativeEvent, Phase, ProgrammeStage, QuickscanItem
+from portal.models.initiatives import Initiative, InitiativeEvent, Phase, ProgrammeStage, QuickscanItem, Review
+from portal.models.knowledge import Document, DocumentKind, DocumentVersion, InitiativeLink, Provider, ProviderKind
 from portal.models.municipalities import Municipality
+from portal.models.notifications import Digest, NotificationSetting
 from portal.models.outbox import OutboxMessage, OutboxStatus
+from portal.models.roles import RoleInvitation
 
 __all__ = [
     "AccountToken", "AuditEntry", "Base", "Commitment", "CommitmentEvent", "CommitmentStatus",
-    "CommitmentText", "Condition", "DoorStatus", "FeasibilityParams", "HomeType", "Household",
-    "Initiative", "InitiativeCondition", "InitiativeEvent", "Invitation", "Level", "Membership",
-    "Municipality", "OutboxMessage", "OutboxStatus", "PaperForm", "Phase", "ProgrammeStage",
-    "QuickscanItem", "Ranking", "Relation", "Role", "RoleGrant", "ScorecardOverride", "Signature", "TokenPurpose",
-    "User",
+    "CommitmentText", "Condition", "Digest", "Document", "DocumentKind", "DocumentVersion", "DoorStatus",
+    "FeasibilityParams", "HomeType", "Household", "Initiative", "InitiativeCondition", "InitiativeEvent",
+    "InitiativeLink", "Invitation", "Level", "Membership", "Municipality", "NotificationSetting", "OutboxMessage",
+    "OutboxStatus",
+    "PaperForm", "Phase", "ProgrammeStage", "Provider", "ProviderKind", "QuickscanItem", "Ranking", "Relation",
+    "Review", "Role", "RoleGrant", "RoleInvitation", "ScorecardOverride", "Signature", "TokenPurpose", "User",
 ]

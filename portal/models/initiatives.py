@@ -31,6 +31,14 @@ class Phase(enum.StrEnum):
     closed = "closed"
 
 
+class Review(enum.StrEnum):
+    """A resident's new initiative waits for the municipality's coordinator (SPEC §11)."""
+
+    new = "new"
+    accepted = "accepted"
+    closed = "closed"
+
+
 class Initiative(Base):
     __tablename__ = "initiative"
 
@@ -50,6 +58,12 @@ class Initiative(Base):
     # Share of households (percent) with a commitment that ends the preparation phase.
     exit_target_percent: Mapped[int] = mapped_column(default=70)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The seed's programme works in groups ("12 initiatives in two groups"); free text such as "Groep 1".
+    programme_group: Mapped[str | None] = mapped_column(String(40))
+    review_status: Mapped[str] = mapped_column(String(10), default=Review.new)
+    review_reason: Mapped[str] = mapped_column(String(500), default="")  # shown to the champion
+    reviewed_at: Mapped[timestamp | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
 
