@@ -99,7 +99,7 @@ def test_the_receipt_pdf_holds_the_facts_and_is_downloaded(signed_in, street):
     assert f"/v/{commitment.verify_code}" in compact
 
 
-@pytest.mark.parametrize("fields, field, message", [
+@pytest.mark.parametrize(("fields", "field", "message"), [
     ({"typed_name": ""}, "typed_name", "Typ uw volledige naam"),
     ({"typed_name": "Piet Jansen"}, "typed_name", "precies zoals"),
     ({"consent": ""}, "consent", "Vink het vakje aan"),
