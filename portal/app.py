@@ -91,6 +91,7 @@ def _init_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
+    from portal.commitments.evidence_routes import bp as evidence
     from portal.commitments.routes import bp as commitments
     from portal.conditions.routes import bp as conditions
     from portal.feasibility.routes import bp as feasibility
@@ -99,7 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.invitations.routes import bp as invitations
     from portal.main.routes import bp as main
 
-    for blueprint in (main, accounts, initiatives, households, invitations, conditions, feasibility, commitments):
+    for blueprint in (main, accounts, initiatives, households, invitations, conditions, feasibility, commitments,
+                      evidence):
         app.register_blueprint(blueprint)
     if app.config["PORTAL_ENV"] == "development":
         from portal.main.dev import bp as dev

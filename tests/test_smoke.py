@@ -22,6 +22,7 @@ def test_every_get_page_answers_without_a_server_error(app, client, runner, who)
         "<int:condition_id>": str(db.session.scalars(select(Condition.id)).first()),
         "<path:filename>": "css/portal.css",
         "<level>": "intent", "<language>": "nl", "<int:commitment_id>": "1", "<int:text_id>": "1",
+        "<int:paper_form_id>": "1",
     }
     checked = 0
     for rule in app.url_map.iter_rules():

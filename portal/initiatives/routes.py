@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import access
+from portal.commitments import progress as commitment_progress
 from portal.domain import quickscan
 from portal.extensions import db
 from portal.forms import options
@@ -69,12 +70,14 @@ def create() -> ResponseReturnValue:
 @bp.route("/i/<slug>")
 def show(slug: str) -> str:
     initiative = access.initiative_or_404(slug)
+    membership = households.active_membership(current_user, initiative.id) if current_user.is_authenticated else None
+    progress = commitment_progress.for_initiative(initiative)
     return render_template(
         "initiatives/show.html", initiative=initiative, funnel=service.funnel(initiative),
         champions=service.champion_first_names(initiative), code_form=CodeForm(),
         can_manage=access.is_manager_of(current_user, initiative), whatsapp_url=whatsapp_url(initiative),
-        is_member=current_user.is_authenticated and households.active_membership(current_user, initiative.id)
-        is not None,
+        is_member=membership is not None, progress=progress,
+        standing=progress.coalition.standing(membership.household_id) if membership else None,
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative))
         if access.is_coordinator_of(current_user, initiative) else None,
     )
@@ -95,7 +98,7 @@ def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | N
         stage_form=forms.StageForm(programme_stage=initiative.programme_stage, phase=initiative.phase),
         champion_form=champion_form or forms.ChampionForm(),
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative)),
-        champions=service.champion_first_names(initiative),
+        champions=service.champion_first_names(initiative), progress=commitment_progress.for_initiative(initiative),
     )
 
 

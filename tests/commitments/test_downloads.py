@@ -1,0 +1,148 @@
+"""Coordinator downloads: the streamed evidence bundle, the combined PDF, the CSV (service level)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from flask import stream_with_context
+from pypdf import PdfReader, PdfWriter
+
+from portal.commitments import downloads, scans
+from portal.extensions import db
+from portal.models import CommitmentStatus, PaperForm
+from tests.commitments.evidence_helpers import PDF_BYTES, PNG_BYTES, append_event, make_commitment, tamper_with_event
+
+NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+
+
+def one_page_pdf(label: str) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": label})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def street(make_initiative, make_household):
+    initiative = make_initiative(name="Mini-warmtenet Lindelaan")
+    return initiative, [make_household(initiative, position=n) for n in range(1, 5)]
+
+
+def bundle_of(app, initiative) -> zipfile.ZipFile:
+    with app.test_request_context():
+        stream = stream_with_context(downloads.evidence_bundle(initiative, made_by="C. Oordinator", now=NOW))
+        data = b"".join(stream)
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def manifest_of(bundle: zipfile.ZipFile) -> list[dict[str, str]]:
+    text = bundle.read("manifest.csv").decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def test_every_manifest_hash_matches_its_file_in_the_bundle(app, street):
+    initiative, homes = street
+    first = make_commitment(homes[0], min_n=3)
+    append_event("signed", first)
+    withdrawn = make_commitment(homes[1], status=CommitmentStatus.withdrawn)
+    append_event("signed", withdrawn)
+    append_event("withdrawn", withdrawn)
+    on_paper = make_commitment(homes[2], channel="paper", status=CommitmentStatus.pending_verification, pdf=b"")
+    stored = scans.store(PNG_BYTES, "scan.png")
+    db.session.add(PaperForm(commitment_id=on_paper.id, scan_name=stored.name, scan_type=stored.media_type,
+                             scan_sha256=stored.sha256))
+    db.session.commit()
+
+    bundle = bundle_of(app, initiative)
+    rows = manifest_of(bundle)
+    names = set(bundle.namelist())
+    assert {row["bestand"] for row in rows} | {"manifest.csv", "SHA256SUMS"} == names
+    for row in rows:
+        assert hashlib.sha256(bundle.read(row["bestand"])).hexdigest() == row["sha256"]
+        if row["sha256_vastgelegd"]:
+            assert row["sha256_vastgelegd"] == row["sha256"]
+    kinds = sorted(row["soort"] for row in rows)
+    assert kinds == ["log", "pdf", "pdf", "readme", "scan", "snapshot", "snapshot", "snapshot"]
+    pdf_row = next(row for row in rows if row["soort"] == "pdf" and row["status"] == "withdrawn")
+    assert pdf_row["huishouden"] == homes[1].address and pdf_row["niveau"] == "intent"
+    assert pdf_row["ondertekend_op"].endswith("Z")
+    assert bundle.read(pdf_row["bestand"]) == withdrawn.pdf
+    sums = bundle.read("SHA256SUMS").decode().splitlines()
+    assert sorted(sums) == sorted(f"{row['sha256']}  {row['bestand']}" for row in rows)
+
+
+def test_the_event_log_extract_holds_this_initiatives_events_and_the_chain_check(app, street, make_initiative,
+                                                                                 make_household):
+    initiative, homes = street
+    other = make_household(make_initiative(), position=1)
+    mine = make_commitment(homes[0])
+    append_event("signed", mine)
+    append_event("signed", make_commitment(other))  # another street: checked in the chain, not extracted
+    append_event("withdrawn", mine)
+    bundle = bundle_of(app, initiative)
+    log = json.loads(bundle.read("gebeurtenissen.json"))
+    assert log["chain"] == {"intact": True, "entries": 3, "head_hash": log["entries"][-1]["hash"],
+                            "first_broken_seq": None}
+    assert [(e["seq"], e["kind"]) for e in log["entries"]] == [(1, "signed"), (3, "withdrawn")]
+    readme = bundle.read("LEESMIJ.txt").decode()
+    assert "Bewijsmap toezeggingen: Mini-warmtenet Lindelaan" in readme
+    assert "in orde (3 gebeurtenissen" in readme and "sha256sum -c SHA256SUMS" in readme
+    assert "\r\n" in readme
+
+
+def test_a_changed_pdf_shows_in_the_manifest_and_a_broken_chain_in_the_readme(app, street):
+    initiative, homes = street
+    commitment = make_commitment(homes[0])
+    append_event("signed", commitment)
+    append_event("withdrawn", commitment)
+    commitment.pdf = PDF_BYTES + b"%changed\n"  # what a tampered database row looks like
+    db.session.commit()
+    tamper_with_event(1, kind="forged")
+    bundle = bundle_of(app, initiative)
+    (pdf_row,) = [row for row in manifest_of(bundle) if row["soort"] == "pdf"]
+    assert pdf_row["sha256"] != pdf_row["sha256_vastgelegd"]
+    assert "NIET IN ORDE: de keten breekt bij gebeurtenis 1" in bundle.read("LEESMIJ.txt").decode()
+
+
+def test_the_bundle_reads_pdfs_in_batches_not_one_query_each(app, street, make_household, count_queries):
+    initiative, _homes = street
+    for n in range(5, 5 + 2 * downloads.BATCH_SIZE):
+        make_commitment(make_household(initiative, position=n))
+    with count_queries() as counted:
+        bundle_of(app, initiative)
+    assert counted() <= 2 + 3  # the list, the log, and one query per batch of BATCH_SIZE
+
+
+def test_combined_pdf_has_the_valid_commitments_only(app, street):
+    initiative, homes = street
+    make_commitment(homes[0], pdf=one_page_pdf("een"))
+    make_commitment(homes[1], pdf=one_page_pdf("twee"))
+    make_commitment(homes[2], pdf=one_page_pdf("ingetrokken"), status=CommitmentStatus.withdrawn)
+    combined = downloads.combined_pdf(initiative)
+    assert combined is not None and len(PdfReader(io.BytesIO(combined)).pages) == 2
+
+
+def test_combined_pdf_is_none_without_valid_commitments(app, street):
+    initiative, homes = street
+    make_commitment(homes[0], status=CommitmentStatus.withdrawn)
+    assert downloads.combined_pdf(initiative) is None
+
+
+def test_csv_neutralises_formulas_in_typed_names(app, street):
+    initiative, homes = street
+    make_commitment(homes[0], typed_name="=HYPERLINK(\"http://x\")", min_n=4, max_monthly_delta_eur="-12.50")
+    header, rows = downloads.csv_table(initiative)
+    from portal.domain import csvsafe
+
+    text = csvsafe.rows_to_csv(header, rows)
+    (line,) = text.splitlines()[1:]
+    assert "'=HYPERLINK" in line and ";4;-12,50;" in line
