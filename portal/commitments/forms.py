@@ -55,6 +55,19 @@ def read_form_token(token: str, household_id: int, purpose: str) -> str | None:
     return nonce if isinstance(nonce, str) and len(nonce) <= 64 else None
 
 
+def _read_and_close(upload: Any) -> bytes:
+    """At most one byte more than allowed (enough to know it is too large); large uploads are spooled to a
+    temporary file, which is closed here rather than left to the garbage collector."""
+    try:
+        return bytes(upload.read(upload_limit() + 1))
+    finally:
+        upload.close()
+
+
+def upload_limit() -> int:
+    return int(current_app.config.get("COMMITMENT_UPLOAD_MAX", MAX_ATTACHMENT))
+
+
 class WholeNumberField(StringField):
     """A whole number, or empty; a Dutch message for anything else (WTForms' own message is English)."""
 
@@ -126,8 +139,8 @@ class TextForm(BaseForm):
         if not upload or not getattr(upload, "filename", ""):
             field.data = None
             return
-        data = upload.read(MAX_ATTACHMENT + 1)
-        if len(data) > MAX_ATTACHMENT:
+        data = _read_and_close(upload)
+        if len(data) > upload_limit():
             raise ValidationError(_l("The file is larger than 5 MB. Choose a smaller file."))
         if not data.startswith(b"%PDF-"):
             raise ValidationError(_l("This file is not a PDF. Choose a PDF file."))
@@ -147,8 +160,8 @@ class VerifyUploadForm(BaseForm):
         upload = field.data
         if not upload or not getattr(upload, "filename", ""):
             raise ValidationError(_l("Choose the PDF file."))
-        data = upload.read(MAX_ATTACHMENT + 1)
-        if len(data) > MAX_ATTACHMENT:
+        data = _read_and_close(upload)
+        if len(data) > upload_limit():
             raise ValidationError(_l("The file is larger than 5 MB. A receipt from Warmteburen is much smaller."))
         if not data.startswith(b"%PDF-"):
             raise ValidationError(_l("This file is not a PDF. Choose the PDF file you received."))
