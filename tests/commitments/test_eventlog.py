@@ -47,7 +47,6 @@ def test_events_form_an_intact_chain(three_events):
 def test_the_database_refuses_to_change_an_event(three_events):
     with pytest.raises(DatabaseError, match="append-only"):
         db.session.execute(text("UPDATE commitment_event SET payload = '{}' WHERE seq = 2"))
-        db.session.flush()
     db.session.rollback()
     with pytest.raises(DatabaseError, match="append-only"):
         db.session.execute(text("UPDATE commitment_event SET kind = 'signed' WHERE seq = 2"))
