@@ -146,3 +146,104 @@ def test_csv_neutralises_formulas_in_typed_names(app, street):
     text = csvsafe.rows_to_csv(header, rows)
     (line,) = text.splitlines()[1:]
     assert "'=HYPERLINK" in line and ";4;-12,50;" in line
+
+
+# --- the routes: coordinators only, each download audited ------------------------------------------------
+
+from sqlalchemy import func, select  # noqa: E402
+
+from portal.models import AuditEntry, Role  # noqa: E402
+from tests.conftest import PASSWORD  # noqa: E402
+
+DOWNLOADS = ["evidence/bewijsmap.zip", "evidence/toezeggingen.pdf", "evidence/toezeggingen.csv"]
+
+
+@pytest.fixture
+def coordinator(app, street, make_user, grant):
+    user = make_user(name="Carla Oord")
+    grant(user, Role.coordinator, municipality_id=street[0].municipality_id)
+    return user
+
+
+def client_for(app, user):
+    client = app.test_client()
+    client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    return client
+
+
+def audited(action):
+    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action))
+
+
+def test_the_coordinator_streams_the_bundle_and_it_is_audited(app, street, coordinator):
+    initiative, homes = street
+    commitment = make_commitment(homes[0])
+    append_event("signed", commitment)
+    response = client_for(app, coordinator).get(f"/i/{initiative.slug}/evidence/bewijsmap.zip")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Type"] == "application/zip"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="bewijsmap-')
+    bundle = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    assert f"toezeggingen/{downloads.commitment_rows(initiative)[0].stem}.pdf" in bundle.namelist()
+    assert audited("commitments.download_bundle") == 1
+
+
+def test_household_pdf_combined_pdf_and_csv_for_the_coordinator(app, street, coordinator):
+    initiative, homes = street
+    commitment = make_commitment(homes[0], pdf=one_page_pdf("een"))
+    as_coordinator = client_for(app, coordinator)
+    single = as_coordinator.get(f"/i/{initiative.slug}/evidence/commitments/{commitment.id}.pdf")
+    assert single.status_code == 200 and single.data == commitment.pdf
+    combined = as_coordinator.get(f"/i/{initiative.slug}/evidence/toezeggingen.pdf")
+    assert combined.status_code == 200 and len(PdfReader(io.BytesIO(combined.data)).pages) == 1
+    table = as_coordinator.get(f"/i/{initiative.slug}/evidence/toezeggingen.csv")
+    assert table.data.startswith("\ufeff".encode()) and b"huishouden;postcode;niveau" in table.data
+    assert [audited(f"commitments.download_{kind}") for kind in ("household_pdf", "combined_pdf", "csv")] == [1, 1, 1]
+
+
+def test_the_combined_pdf_without_valid_commitments_explains_instead_of_failing(app, street, coordinator):
+    initiative, _homes = street
+    response = client_for(app, coordinator).get(f"/i/{initiative.slug}/evidence/toezeggingen.pdf",
+                                                follow_redirects=True)
+    assert "Er zijn nog geen geldige toezeggingen" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", DOWNLOADS)
+def test_downloads_are_not_found_for_champions_residents_and_other_municipalities(app, street, path, make_user,
+                                                                                  grant, make_municipality):
+    initiative, homes = street
+    make_commitment(homes[0])
+    champion = make_user()
+    grant(champion, Role.champion, initiative_id=initiative.id)
+    elsewhere = make_user()
+    grant(elsewhere, Role.coordinator, municipality_id=make_municipality().id)
+    for user in (champion, elsewhere, make_user()):
+        assert client_for(app, user).get(f"/i/{initiative.slug}/{path}").status_code == 404
+    assert audited("commitments.download_bundle") == 0
+
+
+def test_another_initiatives_commitment_pdf_is_not_found(app, street, coordinator, make_initiative,
+                                                         make_household):
+    initiative, _homes = street
+    other = make_commitment(make_household(make_initiative(), position=1))
+    response = client_for(app, coordinator).get(f"/i/{initiative.slug}/evidence/commitments/{other.id}.pdf")
+    assert response.status_code == 404
+
+
+def test_the_overview_shows_the_rounds_and_does_not_grow_in_queries(app, street, coordinator, make_household,
+                                                                    count_queries):
+    initiative, homes = street
+    make_commitment(homes[0], min_n=4)
+    make_commitment(homes[1])
+    as_coordinator = client_for(app, coordinator)
+    page = as_coordinator.get(f"/i/{initiative.slug}/evidence").get_data(as_text=True)
+    assert "Ronde 1: 2 huishoudens" in page
+    assert "valt af: wil minstens 4 huishoudens, er zijn er 2." in page
+    with count_queries() as few:
+        as_coordinator.get(f"/i/{initiative.slug}/evidence")
+    for n in range(5, 15):
+        make_commitment(make_household(initiative, position=n))
+    as_coordinator.get(f"/i/{initiative.slug}/evidence")  # as before: the test's commits expired the session
+    with count_queries() as many:
+        as_coordinator.get(f"/i/{initiative.slug}/evidence")
+    assert many() == few()
