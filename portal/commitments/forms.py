@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.commitments.texts import MAX_ATTACHMENT, MAX_BODY
 from portal.forms import BaseForm, EuroField, strip
@@ -128,7 +128,7 @@ class WithdrawForm(BaseForm):
 
 class TextForm(BaseForm):
     body = TextAreaField(_l("Text"), filters=[strip], validators=[
-        InputRequired(message=_l("Enter the text.")),
+        DataRequired(message=_l("Enter the text.")),
         Length(max=MAX_BODY, message=_l("Use at most %(max)d characters."))])
     attachment = FileField(_l("Model contract as PDF (optional, at most 5 MB)"))
     remove_attachment = BooleanField(_l("Remove the current attachment"))
