@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,9 +26,11 @@ from sqlalchemy.orm import selectinload
 from portal import mail
 from portal.audit.service import record
 from portal.commitments import texts
+from portal.domain import commitments as rules
 from portal.domain import eventlog
 from portal.domain.codes import ALPHABET
-from portal.domain.errors import DomainError
+from portal.domain.commitments import CommitmentRuleError as CommitmentError
+from portal.domain.commitments import format_verify_code, normalise_verify_code
 from portal.extensions import db
 from portal.models import (
     Commitment,
@@ -47,41 +48,14 @@ from portal.models.commitments import LIVE_STATUSES, Level
 from portal.models.households import Relation
 
 __all__ = [
-    "LIVE_STATUSES",
-    "CommitmentError",
-    "Conditions",
-    "Evidence",
-    "LogCheck",
-    "SignResult",
-    "change_conditions",
-    "commitment_by_code",
-    "commitment_for_household",
-    "cosign",
-    "end_for_household",
-    "hash_in_chain",
-    "head_hash",
-    "household_commitments",
-    "issue_receipt",
-    "live_commitments",
-    "match_pdf",
-    "new_form_token",
-    "record_event",
-    "sign",
-    "verify_log",
-    "withdraw",
+    "LIVE_STATUSES", "CommitmentError", "Conditions", "Evidence", "LogCheck", "Preview", "SignResult", "Verification",
+    "change_conditions", "commitment_by_code", "commitment_for_household", "cosign", "end_for_household",
+    "event_payload", "figures_of", "format_verify_code", "hash_in_chain", "head_hash", "home_count",
+    "household_commitments", "issue_receipt", "live_commitment", "live_commitments", "match_pdf",
+    "must_have_labels", "new_form_token", "new_verify_code", "normalise_verify_code", "preview", "record_event",
+    "required_signers", "set_requires_all_owners", "sign", "snapshot_of", "verification", "verify_log", "withdraw",
 ]
 
-VERIFY_CODE_LENGTH = 12  # 60 bits from a look-alike-free alphabet; shown as XXXX-XXXX-XXXX
-MAX_MONTHLY_DELTA = Decimal("1000.00")  # more than this either way is a typing mistake
-MIN_MONTHLY_DELTA = Decimal("-1000.00")
-
-
-class CommitmentError(DomainError):
-    """A signing, co-signing or withdrawal that is not possible; ``field`` names the form field."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,20 +162,7 @@ def new_form_token() -> str:
 
 
 def new_verify_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(VERIFY_CODE_LENGTH))
-
-
-def normalise_verify_code(typed: str) -> str | None:
-    """Tolerant of case, spaces and dashes, and of O/I/L for 0/1; None when it cannot be a code."""
-    cleaned = "".join(typed.split()).replace("-", "").upper()[:40]
-    cleaned = cleaned.translate(str.maketrans("OILU", "011V"))
-    if len(cleaned) != VERIFY_CODE_LENGTH or any(c not in ALPHABET for c in cleaned):
-        return None
-    return cleaned
-
-
-def format_verify_code(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "".join(secrets.choice(ALPHABET) for _ in range(rules.VERIFY_CODE_LENGTH))
 
 
 def commitment_by_code(typed: str) -> Commitment | None:
@@ -267,24 +228,12 @@ def required_signers(household: Household, members: Sequence[Membership] | None 
 
 # --- signing ---------------------------------------------------------------------------------------
 
-def _name_key(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
-
-
 def check_typed_name(user: User, typed: str) -> None:
-    if not typed.strip():
-        raise CommitmentError("name_empty", "typed_name")
-    if _name_key(typed) != _name_key(user.name):
-        raise CommitmentError("name_mismatch", "typed_name")
+    rules.check_typed_name(typed, user.name)
 
 
 def check_conditions(household: Household, conditions: Conditions, home_count: int) -> None:
-    if conditions.min_n is not None and not 2 <= conditions.min_n <= home_count:
-        raise CommitmentError("min_n_range", "min_n")
-    delta = conditions.max_monthly_delta_eur
-    if delta is not None and not MIN_MONTHLY_DELTA <= delta <= MAX_MONTHLY_DELTA:
-        raise CommitmentError("max_delta_range", "max_monthly_delta_eur")
+    rules.check_conditions(conditions.min_n, conditions.max_monthly_delta_eur, home_count)
 
 
 def home_count(initiative: Initiative) -> int:
@@ -353,7 +302,7 @@ def sign(household: Household, user: User, *, level: str, typed_name: str, conse
         if existing.household_id != household.id:
             raise CommitmentError("token")
         return SignResult(existing, False)
-    if level not in texts.allowed_levels(initiative.phase):
+    if level not in rules.allowed_levels(initiative.phase):
         raise CommitmentError("level_not_allowed", "level")
     live = live_commitment(household, level)
     if live is not None and live is not supersedes:

@@ -8,40 +8,20 @@ so a signed commitment always points at the exact words that were signed.
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from typing import NamedTuple
 
 from sqlalchemy import select
 
+from portal.domain.commitments import allowed_levels
+from portal.domain.commitments import normalise_text as normalise
+from portal.domain.commitments import text_sha256 as sha256_of
 from portal.extensions import db
 from portal.models import CommitmentText, Initiative, User
-from portal.models.commitments import Level
-from portal.models.initiatives import Phase
 
-# SPEC §6: agreement (binding) only in development and realisation; nothing once closed.
-LEVELS_BY_PHASE: dict[str, tuple[Level, ...]] = {
-    Phase.preparation: (Level.interest, Level.intent),
-    Phase.development: (Level.interest, Level.intent, Level.agreement),
-    Phase.realisation: (Level.interest, Level.intent, Level.agreement),
-    Phase.closed: (),
-}
 MAX_BODY = 20_000
 MAX_ATTACHMENT = 5 * 1024 * 1024
-
-
-def allowed_levels(phase: str) -> tuple[Level, ...]:
-    return LEVELS_BY_PHASE.get(phase, ())
-
-
-def normalise(body: str) -> str:
-    """The exact characters that are stored and hashed: NFC, Unix line ends, no trailing spaces."""
-    lines = unicodedata.normalize("NFC", body).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip() + "\n"
-
-
-def sha256_of(body: str) -> str:
-    return hashlib.sha256(body.encode()).hexdigest()
+__all__ = ["DEFAULT_TEXTS", "allowed_levels", "current_text", "ensure_default_texts", "normalise", "save_version",
+           "sha256_of", "versions"]
 
 
 def _paragraphs(*paragraphs: str) -> str:
