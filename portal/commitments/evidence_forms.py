@@ -8,8 +8,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.commitments import scans
 from portal.commitments.forms import MESSAGES as SIGN_MESSAGES
 from portal.commitments.forms import ConditionsFields, WholeNumberField
 from portal.commitments.scans import MAX_SCAN_BYTES
@@ -62,15 +63,25 @@ class PaperEntryForm(ConditionsFields):
                      description=_l("A PDF, JPEG or PNG of at most 8 MB. Make sure the signature is readable."))
     submit = SubmitField(_l("Register the form"))
 
-    def scan_bytes(self) -> tuple[bytes, str]:
-        """The uploaded bytes (at most one more than the limit is read) and the file name."""
-        upload = self.scan.data
-        if not upload or not getattr(upload, "filename", ""):
-            return b"", ""
+    def validate_scan(self, field: FileField) -> None:
+        """Read the upload once (at most one byte over the limit) and check it here, so its message shows
+        together with the others; the service checks the bytes again before it stores them."""
+        upload = field.data
+        data, filename = b"", ""
+        if upload and getattr(upload, "filename", ""):
+            try:
+                data, filename = upload.read(MAX_SCAN_BYTES + 1), str(upload.filename)[:200]
+            finally:
+                upload.close()  # large uploads are spooled to a temporary file: free it now
+        self._scan = (data, filename)
         try:
-            return upload.read(MAX_SCAN_BYTES + 1), str(upload.filename)[:200]
-        finally:
-            upload.close()  # large uploads are spooled to a temporary file: free it now
+            scans.detect(data, filename)
+        except scans.ScanError as error:
+            raise ValidationError(MESSAGES[error.code]) from None
+
+    def scan_bytes(self) -> tuple[bytes, str]:
+        """The uploaded bytes and the file name, as read by :meth:`validate_scan`."""
+        return getattr(self, "_scan", (b"", ""))
 
     def signers(self) -> tuple[str, ...]:
         return tuple(name for name in (self.signer.data, self.second_signer.data) if name)
