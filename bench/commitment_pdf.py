@@ -41,7 +41,7 @@ def config(tmp: Path) -> dict[str, Any]:
 def median_seconds(action: Callable[[], object]) -> float:
     action()  # warm-up: imports, fonts, caches
     times = []
-    for _ in range(ROUNDS):
+    for _round in range(ROUNDS):
         start = time.perf_counter()
         action()
         times.append(time.perf_counter() - start)
