@@ -53,6 +53,14 @@ def _show_error(form: Any, error: service.CommitmentError, **params: Any) -> Non
         flash(message, "error")
 
 
+def _per_account() -> str:
+    return f"account:{current_user.get_id()}"
+
+
+# Signing and changing send e-mail to co-owners: limited per account (SECURITY.md).
+signing_limit = limiter.limit("20 per hour", methods=["POST"], key_func=_per_account)
+
+
 def _conditions(form: forms.ConditionsFields) -> service.Conditions:
     return service.Conditions(min_n=form.min_n.data, max_monthly_delta_eur=form.max_monthly_delta_eur.data)
 
@@ -71,6 +79,7 @@ def overview(slug: str) -> str:
 
 @bp.route("/i/<slug>/commitment/sign/<level>", methods=["GET", "POST"])
 @login_required
+@signing_limit
 def sign(slug: str, level: str) -> ResponseReturnValue:
     initiative = access.initiative_or_404(slug)
     household = _member_household_or_404(initiative)
@@ -165,6 +174,7 @@ def withdraw(slug: str, commitment_id: int) -> ResponseReturnValue:
 
 @bp.route("/i/<slug>/commitment/<int:commitment_id>/change", methods=["GET", "POST"])
 @login_required
+@signing_limit
 def change(slug: str, commitment_id: int) -> ResponseReturnValue:
     initiative, household, commitment = _own_commitment_or_404(slug, commitment_id)
     if commitment.status not in service.LIVE_STATUSES:

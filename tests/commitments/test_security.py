@@ -62,3 +62,11 @@ def test_the_receipt_is_served_as_an_attachment_only_to_its_household(client, st
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"] == f"attachment; filename=toezegging-{commitment.verify_code}.pdf"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_signing_posts_are_limited_per_account(client, street, resident):
+    initiative, _homes = street
+    csrf_login(client, resident)
+    statuses = [client.post(f"/i/{initiative.slug}/commitment/sign/intent", data={}).status_code for _n in range(21)]
+    assert set(statuses[:20]) <= {400, 422}  # refused (no CSRF token), but counted
+    assert statuses[20] == 429
