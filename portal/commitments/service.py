@@ -50,7 +50,7 @@ from portal.models.households import Relation
 __all__ = [
     "LIVE_STATUSES", "CommitmentError", "Conditions", "Evidence", "LogCheck", "Preview", "SignResult", "Verification",
     "change_conditions", "commitment_by_code", "commitment_for_household", "cosign", "end_for_household",
-    "event_payload", "figures_of", "format_verify_code", "hash_in_chain", "head_hash", "home_count",
+    "event_payload", "evidence_record", "figures_of", "format_verify_code", "hash_in_chain", "head_hash", "home_count",
     "household_commitments", "issue_receipt", "live_commitment", "live_commitments", "match_pdf",
     "must_have_labels", "new_form_token", "new_verify_code", "normalise_verify_code", "preview", "record_event",
     "required_signers", "set_requires_all_owners", "sign", "snapshot_of", "verification", "verify_log", "withdraw",
@@ -549,3 +549,29 @@ def set_requires_all_owners(initiative: Initiative, actor: User, value: bool) ->
     if initiative.requires_all_owners != value:
         initiative.requires_all_owners = value
         record("commitment.requires_all_owners", actor.id, initiative, value=value)
+
+
+def evidence_record(signature: Signature) -> dict[str, Any]:
+    """The evidence of one signature as plain JSON data (SPEC §6): what was signed, by whom, when and how.
+
+    Text version and hash, level, household and address, typed name, account, UTC time, auth context,
+    IP, user agent, consent wording, conditions, snapshot, channel, and the receipt's hashes.
+    """
+    commitment = signature.commitment
+    household = commitment.household
+    return {
+        "commitment": commitment.id, "verify_code": commitment.verify_code, "status": commitment.status,
+        "level": commitment.level, "channel": commitment.channel,
+        "text": {"id": commitment.text_id, "version": commitment.text.version, "sha256": commitment.text.sha256,
+                 "language": commitment.text.language},
+        "household": {"id": household.id, "address": household.address, "postcode": household.postcode,
+                      "place": household.place},
+        "signature": {"id": signature.id, "typed_name": signature.typed_name, "account": signature.user_id,
+                      "signed_at_utc": signature.signed_at.astimezone(dt.UTC).isoformat(),
+                      "auth_context": signature.auth_context, "ip": signature.ip, "user_agent": signature.user_agent,
+                      "consent_text": signature.consent_text},
+        "conditions": {"min_n": commitment.min_n, "max_monthly_delta_eur": _money(commitment.max_monthly_delta_eur),
+                       "must_haves": list(commitment.must_haves or [])},
+        "snapshot": commitment.snapshot,
+        "receipt": {"sha256": signature.pdf_sha256, "log_head_hash": signature.log_head_hash},
+    }

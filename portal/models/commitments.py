@@ -121,6 +121,8 @@ class Signature(Base):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     log_head_hash: Mapped[str | None] = mapped_column(String(64))
 
+    commitment: Mapped[Commitment] = relationship(viewonly=True)
+
 
 class PaperForm(Base):
     """A paper commitment: scan uploaded by the champion, verified by a coordinator."""

@@ -341,3 +341,29 @@ def test_the_overview_lists_levels_without_n_plus_one(signed_in, street, count_q
         response = signed_in.get(f"/i/{initiative.slug}/commitment")
     assert response.status_code == 200
     assert queries() <= 8
+
+
+def test_each_signature_has_a_complete_evidence_record(signed_in, street, resident):
+    import json
+
+    from portal.commitments.service import evidence_record
+
+    initiative, homes = street
+    sign(signed_in, initiative.slug, min_n="3", max_monthly_delta_eur="7,50")
+    [signature] = commitments()[0].signatures
+    record = evidence_record(signature)
+    json.dumps(record)  # plain JSON data
+    assert record["level"] == "intent"
+    assert record["text"]["sha256"] == commitments()[0].text.sha256
+    assert record["household"]["address"] == "Lindelaan 1"
+    assert record["signature"]["typed_name"] == "Anna de Vries"
+    assert record["signature"]["account"] == resident.id
+    assert record["signature"]["signed_at_utc"].endswith("+00:00")
+    assert record["signature"]["ip"] == "127.0.0.1"
+    assert record["signature"]["user_agent"] == "TestPhone/1.0"
+    assert record["signature"]["auth_context"] == "password"
+    assert record["signature"]["consent_text"].startswith("Ik heb de tekst hierboven gelezen")
+    assert record["conditions"] == {"min_n": 3, "max_monthly_delta_eur": "7.50", "must_haves": []}
+    assert record["snapshot"]["household_id"] == homes[0].id
+    assert record["channel"] == "online"
+    assert record["receipt"]["sha256"] == signature.pdf_sha256
