@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -227,7 +227,11 @@ def evidence_bundle(initiative: Initiative, *, made_by: str, now: dt.datetime) -
                 _file_chunks(row.scan_name))
     check = LogCheck()
     ids = {row.id for row in rows}
-    add(BundleFile("gebeurtenissen.json", "log", None, None), made(lambda: _log_extract(ids, check, now)))
+    def log_extract() -> bytes:
+        stored.close()  # every stored file is in the ZIP now: release the cursor before the next query
+        return _log_extract(ids, check, now)
+
+    add(BundleFile("gebeurtenissen.json", "log", None, None), made(log_extract))
     add(BundleFile("LEESMIJ.txt", "readme", None, None), made(lambda: _readme(
         initiative, made_by, now, check, commitments=len(rows), scans=sum(1 for r in rows if r.scan_name))))
     stream.add(made(lambda: _manifest(files)), "manifest.csv")  # after every file, so every hash is known
@@ -238,7 +242,7 @@ def evidence_bundle(initiative: Initiative, *, made_by: str, now: dt.datetime) -
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _stored_files(rows: Sequence[CommitmentRow]) -> Iterator[tuple[int, bytes | None, str | None]]:
+def _stored_files(rows: Sequence[CommitmentRow]) -> Generator[tuple[int, bytes | None, str | None], None, None]:
     """(id, pdf, snapshot as stored JSON text) for ``rows`` in their order: one query whose rows are
     fetched a few at a time (a server-side cursor on PostgreSQL), so memory stays flat however many
     there are — a street's snapshot holds every home's figures, ~1 MB at 150 homes. The snapshot is
@@ -251,12 +255,16 @@ def _stored_files(rows: Sequence[CommitmentRow]) -> Iterator[tuple[int, bytes | 
              .where(Commitment.id.in_(ids)).execution_options(yield_per=BATCH_SIZE))
     pending: dict[int, tuple[bytes | None, str | None]] = {}
     expected = 0
-    for commitment_id, pdf, snapshot in db.session.execute(query):
-        pending[position[commitment_id]] = (pdf, snapshot)
-        while expected in pending:  # the database may return them in another order; hold only those early
-            pdf_of, snapshot_of = pending.pop(expected)
-            yield ids[expected], pdf_of, snapshot_of
-            expected += 1
+    result = db.session.execute(query)
+    try:
+        for commitment_id, pdf, snapshot in result:
+            pending[position[commitment_id]] = (pdf, snapshot)
+            while expected in pending:  # the database may return them in another order; hold only those early
+                pdf_of, snapshot_of = pending.pop(expected)
+                yield ids[expected], pdf_of, snapshot_of
+                expected += 1
+    finally:  # also when the caller stops after the last row it needed (a server-side cursor stays open)
+        result.close()
 
 
 def _hashing(entry: BundleFile, chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -284,8 +292,10 @@ def _log_extract(commitment_ids: set[int], check: LogCheck, now: dt.datetime) ->
                     CommitmentEvent.hash, CommitmentEvent.commitment_id, CommitmentEvent.at)
              .order_by(CommitmentEvent.seq).execution_options(yield_per=500))
 
+    result = db.session.execute(query)
+
     def entries() -> Iterator[eventlog.Entry]:
-        for seq, kind, payload, prev_hash, entry_hash, commitment_id, at in db.session.execute(query):
+        for seq, kind, payload, prev_hash, entry_hash, commitment_id, at in result:
             check.entries += 1
             check.head = entry_hash
             if commitment_id in commitment_ids:
@@ -294,7 +304,10 @@ def _log_extract(commitment_ids: set[int], check: LogCheck, now: dt.datetime) ->
                                       "hash": entry_hash})
             yield eventlog.Entry(seq, kind, payload, prev_hash, entry_hash)
 
-    check.first_broken = eventlog.verify(entries())
+    try:
+        check.first_broken = eventlog.verify(entries())
+    finally:  # verify stops at the first broken entry: close the (server-side) cursor either way
+        result.close()
     check.intact = check.first_broken is None
     body = {
         "checked_at": _utc(now),
