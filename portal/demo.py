@@ -228,11 +228,11 @@ def _commitments(champions: list[User], password_hash: str, residents: list[User
             _pending_cosign(password_hash, residents)
             _withdrawn()
             joined = {h.id for h, _user in _joined("hofje-de-linde")}
-            household = db.session.scalars(select(Household).where(  # a neighbour without internet
+            offline = db.session.scalars(select(Household).where(  # a neighbour without internet
                 Household.initiative_id == hofje.id, Household.id.not_in(joined)).order_by(Household.position)).first()
-            if household is None:  # pragma: no cover - the demo street has more homes than members
+            if offline is None:  # pragma: no cover - the demo street has more homes than members
                 raise RuntimeError("every Hofje De Linde household joined online; no one to sign on paper")
-            paper.register(hofje, household, champions[1], paper.PaperEntry(
+            paper.register(hofje, offline, champions[1], paper.PaperEntry(
                 level="intent", signers=("Gerda Smit",), signed_on=utcnow().date(),
                 conditions=service.Conditions(min_n=5), scan=_scan_png(), scan_filename="formulier.png",
                 form_token=secrets.token_urlsafe(24)), service.Evidence(ip=None, user_agent="demo"),
