@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_fresh, login_required
 
 from portal import access
 from portal.commitments import forms, service, texts
@@ -40,8 +40,9 @@ def _own_commitment_or_404(slug: str, commitment_id: int) -> tuple[Initiative, H
 
 
 def _evidence() -> service.Evidence:
+    # "password": logged in with the password in this session; "remembered": a remember-me cookie.
     return service.Evidence(ip=request.remote_addr, user_agent=request.user_agent.string,
-                            auth_context="password")
+                            auth_context="password" if login_fresh() else "remembered")
 
 
 def _show_error(form: Any, error: service.CommitmentError, **params: Any) -> None:
