@@ -46,6 +46,11 @@ def _delta(amount: Decimal | None) -> str | None:
     return _("the same as now")
 
 
+def _spread(figures: dict[str, Decimal | None]) -> bool:
+    low, high = figures["low"], figures["high"]
+    return low is not None and high is not None and abs(high - low) >= 1
+
+
 def max_delta_text(amount: Decimal) -> str:
     """The household's cost condition in words; 0 and minus amounts read naturally too."""
     if amount > 0:
@@ -91,7 +96,9 @@ def receipt_context(commitment: Commitment, head_hash: str) -> dict[str, Any]:
         "figures": None if figures is None else {
             "monthly": _delta(figures["monthly_delta"]),
             "investment": format_money(figures["investment"]) if figures["investment"] is not None else None,
-            "low": _delta(figures["low"]), "high": _delta(figures["high"]),
+            # a range only when it is one: equal ends (everyone joins) read as a single amount above
+            "low": _delta(figures["low"]) if _spread(figures) else None,
+            "high": _delta(figures["high"]) if _spread(figures) else None,
             "participants": int(figures["participants"] or 0),
         },
         "channel": commitment.channel,

@@ -229,7 +229,9 @@ def verify(code: str) -> ResponseReturnValue:
                   "other": matched is not None and (commitment is None or matched.id != commitment.id)}
     check = service.verification(commitment)
     status = 422 if form.is_submitted() and form.errors else 200
-    return render_template("commitments/verify.html", code=code[:40], check=check, form=form,
+    normalised = service.normalise_verify_code(code)
+    shown = service.format_verify_code(normalised) if normalised else code[:40]
+    return render_template("commitments/verify.html", code=shown, check=check, form=form,
                            upload=upload), status
 
 
