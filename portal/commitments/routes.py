@@ -178,8 +178,9 @@ def withdraw(slug: str, commitment_id: int) -> ResponseReturnValue:
 @signing_limit
 def change(slug: str, commitment_id: int) -> ResponseReturnValue:
     initiative, household, commitment = _own_commitment_or_404(slug, commitment_id)
-    if commitment.status not in service.LIVE_STATUSES:
-        abort(404)
+    if commitment.status not in service.LIVE_STATUSES:  # already changed or withdrawn (a replay, an old tab)
+        flash(forms.MESSAGES["not_live"], "error")
+        return redirect(url_for(".show", slug=slug, commitment_id=commitment.id))
     form = forms.SignForm(data={"min_n": commitment.min_n,
                                 "max_monthly_delta_eur": commitment.max_monthly_delta_eur})
     purpose = f"change:{commitment.id}"
