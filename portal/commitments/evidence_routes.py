@@ -200,8 +200,8 @@ def verify(slug: str, paper_form_id: int) -> ResponseReturnValue:
         abort(404)
     form = forms.VerifyPaperForm()
     if not form.validate_on_submit() or not (form.approve.data or form.refuse.data):
-        flash(str(forms.MESSAGES["token"]), "error")
-        return redirect(url_for(".overview", slug=slug))
+        flash(str(forms.MESSAGES["token"]), "error")  # a stale page: show it again, nothing changed
+        return _render_overview(initiative, status=422)
     try:
         paper.verify(*found, current_user, approve=bool(form.approve.data))
     except paper.PaperError as error:
