@@ -40,9 +40,10 @@ def _own_commitment_or_404(slug: str, commitment_id: int) -> tuple[Initiative, H
 
 
 def _evidence() -> service.Evidence:
-    # "password": logged in with the password in this session; "remembered": a remember-me cookie.
+    # "password": logged in with the password in this session; "session-not-fresh": Flask-Login no longer
+    # counts the session as fresh (restored from a remember cookie, or its browser fingerprint changed).
     return service.Evidence(ip=request.remote_addr, user_agent=request.user_agent.string,
-                            auth_context="password" if login_fresh() else "remembered")
+                            auth_context="password" if login_fresh() else "session-not-fresh")
 
 
 def _show_error(form: Any, error: service.CommitmentError, **params: Any) -> None:

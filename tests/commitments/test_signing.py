@@ -25,7 +25,7 @@ def form_token(client, url):
 def sign(client, slug, level="intent", token=None, **fields):
     url = f"/i/{slug}/commitment/sign/{level}"
     data = {"form_token": token or form_token(client, url), "typed_name": "Anna de Vries", "consent": "y"} | fields
-    return client.post(url, data=data, headers={"User-Agent": "TestPhone/1.0"})
+    return client.post(url, data=data)
 
 
 def commitments():
@@ -34,6 +34,7 @@ def commitments():
 
 @pytest.fixture
 def signed_in(client, login, resident):
+    client.environ_base["HTTP_USER_AGENT"] = "TestPhone/1.0"  # the same phone logs in and signs
     login(resident)
     return client
 
@@ -367,3 +368,11 @@ def test_each_signature_has_a_complete_evidence_record(signed_in, street, reside
     assert record["snapshot"]["household_id"] == homes[0].id
     assert record["channel"] == "online"
     assert record["receipt"]["sha256"] == signature.pdf_sha256
+
+
+def test_a_session_that_is_no_longer_fresh_is_recorded_as_such(client, login, street, resident):
+    initiative, _homes = street
+    login(resident)  # one browser …
+    client.environ_base["HTTP_USER_AGENT"] = "AnderToestel/2.0"  # … and the cookie used from another one
+    sign(client, initiative.slug)
+    assert commitments()[0].signatures[0].auth_context == "session-not-fresh"
