@@ -376,3 +376,16 @@ def test_a_session_that_is_no_longer_fresh_is_recorded_as_such(client, login, st
     client.environ_base["HTTP_USER_AGENT"] = "AnderToestel/2.0"  # … and the cookie used from another one
     sign(client, initiative.slug)
     assert commitments()[0].signatures[0].auth_context == "session-not-fresh"
+
+
+def test_the_receipt_is_tagged_dutch_and_escapes_user_text(client, login, street, member):
+    initiative, homes = street
+    person = member(homes[2], name='Anna <img src="http://example.com/x.png"> Vries')
+    login(person)
+    response = sign(client, initiative.slug, typed_name='Anna <img src="http://example.com/x.png"> Vries')
+    assert response.status_code == 302
+    reader = PdfReader(io.BytesIO(commitments()[0].pdf))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root  # tagged (PDF/UA)
+    assert root["/Lang"] == "nl"
+    assert '<img src="http://example.com/x.png">' in reader.pages[0].extract_text()  # shown as text, not fetched
