@@ -389,3 +389,17 @@ def test_the_receipt_is_tagged_dutch_and_escapes_user_text(client, login, street
     assert "/StructTreeRoot" in root  # tagged (PDF/UA)
     assert root["/Lang"] == "nl"
     assert '<img src="http://example.com/x.png">' in reader.pages[0].extract_text()  # shown as text, not fetched
+
+
+def test_the_receipt_mail_carries_the_pdf(signed_in, street, resident, outbox):
+    from portal.mail import to_email_message
+
+    initiative, _homes = street
+    sign(signed_in, initiative.slug)
+    [message] = [m for m in outbox() if m.to_address == resident.email]
+    email = to_email_message(message, "Warmteburen <noreply@example.nl>")
+    [attachment] = list(email.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == f"toezegging-{commitments()[0].verify_code}.pdf"
+    assert attachment.get_content() == commitments()[0].pdf
+    assert "Uw toezegging voor" in message.subject
