@@ -62,10 +62,16 @@ def development_seal_files(instance_path: str | Path) -> tuple[Path, Path]:
         )
         key_bytes = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption())
-        descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Written under temporary names and renamed (key first, certificate last), so a process starting
+        # at the same moment never reads half a file.
+        suffix = f".{os.getpid()}.tmp"
+        key_tmp, cert_tmp = key_path.with_name(key_path.name + suffix), cert_path.with_name(cert_path.name + suffix)
+        descriptor = os.open(key_tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(key_bytes)
-        cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        cert_tmp.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        os.replace(key_tmp, key_path)
+        os.replace(cert_tmp, cert_path)
     return cert_path, key_path
 
 
