@@ -38,6 +38,7 @@ from portal.models import (
     Commitment,
     CommitmentEvent,
     CommitmentStatus,
+    CommitmentText,
     Household,
     Initiative,
     PaperForm,
@@ -217,7 +218,13 @@ def evidence_bundle(initiative: Initiative, *, made_by: str, now: dt.datetime) -
     def made(make: Callable[[], bytes]) -> Iterator[bytes]:
         yield make()
 
+    records = _signature_records(initiative)
+
+    def evidence_of(row: CommitmentRow) -> Iterator[bytes]:
+        yield _evidence_json(row, records.get(row.id))
+
     for row in rows:
+        add(BundleFile(f"bewijs/{row.stem}.json", "evidence", row, None), evidence_of(row))
         if row.has_pdf:
             add(BundleFile(f"toezeggingen/{row.stem}.pdf", "pdf", row, row.pdf_sha256), stored_pdf(row.id))
         add(BundleFile(f"momentopnamen/{row.stem}.json", "snapshot", row, None), stored_snapshot(row.id))
@@ -280,6 +287,42 @@ def _file_chunks(name: str, size: int = 256 * 1024) -> Iterator[bytes]:
     with scans.path_of(name).open("rb") as handle:
         while chunk := handle.read(size):
             yield chunk
+
+
+def _signature_records(initiative: Initiative) -> dict[int, dict[str, Any]]:
+    """Per commitment: the text it was signed on and every signature's evidence (SPEC §6), from one
+    query without the receipts' bytes (those are in toezeggingen/)."""
+    records: dict[int, dict[str, Any]] = {}
+    for (commitment_id, version, text_sha256, language, signature_id, typed_name, account, signed_at, auth_context,
+         ip, user_agent, consent, receipt_sha256, head) in db.session.execute(
+            select(Commitment.id, CommitmentText.version, CommitmentText.sha256, CommitmentText.language,
+                   Signature.id, Signature.typed_name, Signature.user_id, Signature.signed_at,
+                   Signature.auth_context, Signature.ip, Signature.user_agent, Signature.consent_text,
+                   Signature.pdf_sha256, Signature.log_head_hash)
+            .join(CommitmentText, CommitmentText.id == Commitment.text_id)
+            .outerjoin(Signature, Signature.commitment_id == Commitment.id)
+            .where(Commitment.initiative_id == initiative.id).order_by(Commitment.id, Signature.id)):
+        record = records.setdefault(commitment_id, {
+            "text": {"version": version, "sha256": text_sha256, "language": language}, "signatures": []})
+        if signature_id is not None:
+            record["signatures"].append({
+                "id": signature_id, "typed_name": typed_name, "account": account, "signed_at_utc": _utc(signed_at),
+                "auth_context": auth_context, "ip": ip, "user_agent": user_agent, "consent_text": consent,
+                "receipt_sha256": receipt_sha256, "log_head_hash": head})
+    return records
+
+
+def _evidence_json(row: CommitmentRow, record: dict[str, Any] | None) -> bytes:
+    body = {
+        "commitment": row.id, "verify_code": row.verify_code, "level": row.level, "status": row.status,
+        "channel": row.channel, "household": {"id": row.household_id, "address": row.address,
+                                              "postcode": row.postcode},
+        "conditions": {"min_n": row.min_n, "max_monthly_delta_eur": None if row.max_monthly_delta_eur is None
+                       else str(row.max_monthly_delta_eur)},
+        "pdf_sha256": row.pdf_sha256, "ended_at_utc": _utc(row.ended_at),
+        "scan_sha256": row.scan_sha256,
+    } | (record or {})
+    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def _snapshot_json(snapshot: str | None) -> bytes:

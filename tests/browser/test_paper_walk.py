@@ -179,7 +179,7 @@ def test_paper_form_from_print_to_evidence_bundle(live_server: LiveServer, new_p
     assert re.fullmatch(r"bewijsmap-lindelaan-\d{4}-\d{2}-\d{2}\.zip", info.value.suggested_filename)
     bundle = zipfile.ZipFile(info.value.path())
     manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode("utf-8-sig")), delimiter=";"))
-    assert {row["soort"] for row in manifest} == {"pdf", "snapshot", "scan", "log", "readme"}
+    assert {row["soort"] for row in manifest} == {"evidence", "pdf", "snapshot", "scan", "log", "readme"}
     for row in manifest:
         assert hashlib.sha256(bundle.read(row["bestand"])).hexdigest() == row["sha256"], row["bestand"]
         assert row["sha256_vastgelegd"] in ("", row["sha256"]), row["bestand"]

@@ -71,7 +71,11 @@ def test_every_manifest_hash_matches_its_file_in_the_bundle(app, street):
         if row["sha256_vastgelegd"]:
             assert row["sha256_vastgelegd"] == row["sha256"]
     kinds = sorted(row["soort"] for row in rows)
-    assert kinds == ["log", "pdf", "pdf", "readme", "scan", "snapshot", "snapshot", "snapshot"]
+    assert kinds == ["evidence"] * 3 + ["log", "pdf", "pdf", "readme", "scan", "snapshot", "snapshot", "snapshot"]
+    evidence = json.loads(bundle.read(f"bewijs/{downloads.commitment_rows(initiative)[0].stem}.json"))
+    assert evidence["conditions"] == {"min_n": 3, "max_monthly_delta_eur": None}
+    assert evidence["text"]["sha256"] and evidence["signatures"][0]["typed_name"] == "A. Bewoner"
+    assert evidence["signatures"][0]["ip"] == "127.0.0.1" and evidence["signatures"][0]["signed_at_utc"]
     pdf_row = next(row for row in rows if row["soort"] == "pdf" and row["status"] == "withdrawn")
     assert pdf_row["huishouden"] == homes[1].address and pdf_row["niveau"] == "intent"
     assert pdf_row["ondertekend_op"].endswith("Z")
@@ -124,7 +128,7 @@ def test_the_bundle_queries_do_not_grow_with_the_street(app, street, make_househ
     bundle_of(app, initiative)  # as before: the test's commits expired the loaded rows
     with count_queries() as many:
         bundle_of(app, initiative)
-    assert many() == few() == 3  # the list, the files (fetched a batch at a time), the log
+    assert many() == few() == 4  # the list, the signatures, the files (fetched a batch at a time), the log
 
 
 def test_combined_pdf_has_the_valid_commitments_only(app, street):
