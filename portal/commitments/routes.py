@@ -249,11 +249,12 @@ def attachment(text_id: int) -> Response:
 
 # --- texts: the administrator's templates and a coordinator's own versions -------------------------
 
-def _text_page(initiative: Initiative | None) -> str:
+def _text_page(initiative: Initiative | None, settings: forms.SettingsForm | None = None) -> str:
     rows = [(level, language, texts.current_text(initiative, level, language) if initiative is not None
              else next(iter(texts.versions(None, level, language)), None))
             for level in Level for language in LANGUAGES]
-    settings = forms.SettingsForm(requires_all_owners=initiative.requires_all_owners) if initiative else None
+    if initiative is not None and settings is None:
+        settings = forms.SettingsForm(requires_all_owners=initiative.requires_all_owners)
     return render_template("commitments/texts.html", initiative=initiative, rows=rows, level_name=level_name,
                            settings=settings)
 
@@ -307,6 +308,8 @@ def initiative_texts(slug: str) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".initiative_texts", slug=slug))
+    if form.is_submitted():
+        return _text_page(initiative, form), 422
     return _text_page(initiative)
 
 
