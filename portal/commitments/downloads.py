@@ -83,6 +83,7 @@ class CommitmentRow:
     scan_name: str | None
     scan_type: str | None
     scan_sha256: str | None
+    flagged_at: dt.datetime | None = None  # a withdrawn agreement the coordinator has to look at
 
     @property
     def stem(self) -> str:
@@ -121,7 +122,8 @@ def commitment_rows(initiative: Initiative, *, valid_only: bool = False) -> list
                Household.addition, Household.postcode, Commitment.level, Commitment.status, Commitment.channel,
                Commitment.min_n, Commitment.max_monthly_delta_eur, Commitment.verify_code,
                Commitment.pdf_sha256, Commitment.pdf.is_not(None), first_signed, Commitment.created_at,
-               Commitment.ended_at, PaperForm.scan_name, PaperForm.scan_type, PaperForm.scan_sha256)
+               Commitment.ended_at, PaperForm.scan_name, PaperForm.scan_type, PaperForm.scan_sha256,
+               Commitment.flagged_at)
         .join(Household, Household.id == Commitment.household_id)
         .outerjoin(PaperForm, PaperForm.commitment_id == Commitment.id)
         .where(Commitment.initiative_id == initiative.id)
@@ -134,7 +136,7 @@ def commitment_rows(initiative: Initiative, *, valid_only: bool = False) -> list
         CommitmentRow(id=r[0], household_id=r[1], address=format_address(r[2], r[3], r[4]), postcode=r[5] or "",
                       level=r[6], status=r[7], channel=r[8], min_n=r[9], max_monthly_delta_eur=r[10],
                       verify_code=r[11], pdf_sha256=r[12], has_pdf=bool(r[13]), signed_at=r[14] or r[15],
-                      ended_at=r[16], scan_name=r[17], scan_type=r[18], scan_sha256=r[19])
+                      ended_at=r[16], scan_name=r[17], scan_type=r[18], scan_sha256=r[19], flagged_at=r[20])
         for r in db.session.execute(query)
     ]
 

@@ -256,3 +256,12 @@ def test_the_overview_shows_the_rounds_and_does_not_grow_in_queries(app, street,
     with count_queries() as many:
         as_coordinator.get(f"/i/{initiative.slug}/evidence")
     assert many() == few()
+
+
+def test_the_overview_flags_a_withdrawn_agreement(app, street, coordinator):
+    initiative, homes = street
+    withdrawn = make_commitment(homes[0], level="agreement", status=CommitmentStatus.withdrawn)
+    withdrawn.flagged_at = NOW
+    db.session.commit()
+    page = client_for(app, coordinator).get(f"/i/{initiative.slug}/evidence").get_data(as_text=True)
+    assert "Overeenkomst ingetrokken op 30 november 2026: neem contact op met het huishouden" in page
