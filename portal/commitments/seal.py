@@ -8,11 +8,15 @@ and ``instance/seal-key.pem`` (the key readable by the owner only).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from asn1crypto import keys, x509
 from cryptography import x509 as cx509
@@ -24,7 +28,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-__all__ = ["SealError", "development_seal_files", "seal_pdf", "sealer"]
+__all__ = ["SealError", "development_seal_files", "off_the_event_loop", "seal_pdf", "sealer"]
+
+T = TypeVar("T")
 
 FIELD_NAME = "PortaalZegel"
 _lock = threading.Lock()
@@ -116,11 +122,28 @@ def sealer() -> signers.SimpleSigner:
     return found
 
 
+def off_the_event_loop(work: Callable[[], T]) -> T:
+    """Run ``work`` here, or in a worker thread when this thread already runs an asyncio loop.
+
+    pyHanko's synchronous API calls ``asyncio.run``, which refuses to start inside a running loop (an
+    async server, or Playwright's sync API in the same test process)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def seal_pdf(pdf: bytes, *, reason: str, location: str = "Warmteburen") -> bytes:
     """``pdf`` with a PAdES seal (an incremental update; the original bytes stay in front)."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    metadata = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=reason, location=location)
-    out = signers.sign_pdf(writer, metadata, signer=sealer())
-    return out.getvalue()
+    signer = sealer()
+
+    def sign() -> bytes:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        metadata = signers.PdfSignatureMetadata(
+            field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+            reason=reason, location=location)
+        return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+
+    return off_the_event_loop(sign)

@@ -12,7 +12,6 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from asn1crypto import pem, x509
@@ -93,8 +92,7 @@ def log_in(page: Page, live_server: LiveServer, path: str, email: str) -> None:
 
 def seal_is_valid(app_instance: str, data: bytes) -> bool:
     """pyHanko's validator runs its own asyncio loop; Playwright's sync API holds one in this thread."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_seal_is_valid, app_instance, data).result()
+    return seal.off_the_event_loop(lambda: _seal_is_valid(app_instance, data))
 
 
 def _seal_is_valid(app_instance: str, data: bytes) -> bool:
