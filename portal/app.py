@@ -97,6 +97,8 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
     from portal.audit.routes import bp as audit
+    from portal.commitments.evidence_routes import bp as evidence
+    from portal.commitments.routes import bp as commitments
     from portal.conditions.routes import bp as conditions
     from portal.coordinator.routes import bp as coordinator
     from portal.feasibility.routes import bp as feasibility
@@ -109,7 +111,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.privacy.routes import bp as privacy
     from portal.roles.routes import bp as roles
 
-    for blueprint in (main, accounts, initiatives, households, invitations, conditions, feasibility):
+    for blueprint in (main, accounts, initiatives, households, invitations, conditions, feasibility, commitments,
+                      evidence):
         app.register_blueprint(blueprint)
     for blueprint in (coordinator, roles, audit, knowledge, privacy, notifications):
         app.register_blueprint(blueprint)

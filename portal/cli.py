@@ -104,6 +104,20 @@ def send_digests() -> None:
     click.echo(f"queued {digests} digests and {reminders} reminders")
 
 
+@click.command("verify-log")
+@click.option("--head", default=None, help="A head hash recorded elsewhere (a receipt, a backup): must be the end.")
+def verify_log(head: str | None) -> None:
+    """Check the commitment event log's hash chain; prints OK and the head hash, or the first broken link."""
+    from portal.commitments.service import verify_log as check
+
+    result = check(head=head.strip().lower() if head else None)
+    if result.ok:
+        click.echo(f"OK: {result.count} events, head {result.head}")
+        return
+    click.echo(f"BROKEN at event {result.broken_at} (of {result.count} stored)", err=True)
+    raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (seed_demo, create_admin, send_mail, housekeeping, purge_expired, send_digests):
+    for command in (seed_demo, create_admin, send_mail, housekeeping, purge_expired, send_digests, verify_log):
         app.cli.add_command(command)

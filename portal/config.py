@@ -79,11 +79,16 @@ class DefaultConfig:
     # Confirming the e-mail in the browser that registered signs in, within this time (registering_browser.py).
     CONFIRM_SIGN_IN_WINDOW = dt.timedelta(hours=1)
     CHECK_SCHEMA_AT_START = True
+    # PEM files of the portal's seal on commitment receipts (PAdES). Unset in development: a self-signed
+    # pair is generated into instance/; in production signing refuses to run without them.
+    SEAL_CERT: str | None = None
+    SEAL_KEY: str | None = None
 
 
 PASSED_THROUGH = (
     "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER", "MAIL_ABUSE_ADDRESS", "PREFERRED_URL_SCHEME", "SERVER_NAME", "PORTAL_ENV",
+    "SEAL_CERT", "SEAL_KEY",
 )
 BOOLEANS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_WRITE_EML")
 

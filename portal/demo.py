@@ -1,14 +1,20 @@
 """The demo: one command (``flask seed-demo``) gives a newcomer a living portal.
 
 Three initiatives in different phases (6, 12 and 40 homes), residents who joined, door statuses and
-quickscans. Names and addresses are invented. Later issues add rankings and commitments.
+quickscans, rankings. Commitments: conditional ones, one waiting for a co-owner, one withdrawn, one on
+paper waiting for a coordinator's check. Names and addresses are invented.
 """
 
 from __future__ import annotations
 
 import random
 import secrets
+import struct
+import zlib
 from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
 
 from portal.accounts import passwords
 from portal.conditions.service import ensure_catalogue
@@ -183,6 +189,7 @@ def seed() -> list[tuple[str, str]]:
                 db.session.add(_ranking(rng, user, household))
         households[-1].needs_new_offer = street.phase == Phase.development  # someone moved away
     db.session.flush()
+    _commitments(champions, password_hash, residents)
     second_coordinator = _second_municipality(password_hash)
     return [("admin", admin.email), ("coordinator", coordinator.email),
             ("coordinator", second_coordinator.email)] + [
@@ -223,3 +230,116 @@ def _second_municipality(password_hash: str) -> User:
             position=n, block="1", code=codes.new_code(secrets.randbelow), code_issued_at=utcnow(),
         ) for n in range(1, homes + 1))
     return coordinator
+
+
+# Commitments per street: (n-th household that joined online, level, at least N households, at most € X
+# more per month). Hofje De Linde's 8 members: 0-4 sign, 5 waits for a co-owner, 6 withdrew, 7 does not sign.
+DEMO_COMMITMENTS = {
+    "hofje-de-linde": [(0, "intent", None, None), (1, "intent", None, None), (2, "intent", None, "80.00"),
+                       (3, "intent", 8, None), (4, "intent", 4, "75.00")],
+    "beukenlaan": [(0, "agreement", None, None), (1, "intent", 20, None), (2, "agreement", None, "80.00")],
+}
+DEMO_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _commitments(champions: list[User], password_hash: str, residents: list[User]) -> None:
+    """Signed the way residents sign (sealed receipts, the event log), inside a request context for the
+    links printed in the receipts. Receipts are not e-mailed: nobody asked for them."""
+    from flask import current_app
+
+    from portal.commitments import paper, service, texts
+
+    texts.ensure_default_texts()  # migration 0006 inserts them; a database made by create_all has none
+    hofje = db.session.scalars(select(Initiative).where(Initiative.slug == "hofje-de-linde")).one()
+    hofje.requires_all_owners = True  # so one household waits for its co-owner
+    mail_setting = current_app.config.get("COMMITMENT_RECEIPT_MAIL", True)
+    current_app.config["COMMITMENT_RECEIPT_MAIL"] = False
+    try:
+        with current_app.test_request_context("/", base_url=DEMO_BASE_URL):
+            for slug, plan in DEMO_COMMITMENTS.items():
+                for number, level, min_n, max_delta in plan:
+                    household, member = _member_at(slug, number)
+                    service.sign(household, member, level=level, typed_name=member.name,
+                                 consent_text="Ik heb de tekst gelezen en teken voor mijn huishouden.",
+                                 form_token=secrets.token_urlsafe(24),
+                                 conditions=service.Conditions(min_n=min_n, max_monthly_delta_eur=(
+                                     None if max_delta is None else Decimal(max_delta))),
+                                 evidence=service.Evidence(ip=None, user_agent="demo", auth_context="demo"))
+            _pending_cosign(password_hash, residents)
+            _withdrawn()
+            joined = {h.id for h, _user in _joined("hofje-de-linde")}
+            offline = db.session.scalars(select(Household).where(  # a neighbour without internet
+                Household.initiative_id == hofje.id, Household.id.not_in(joined)).order_by(Household.position)).first()
+            if offline is None:  # pragma: no cover - the demo street has more homes than members
+                raise RuntimeError("every Hofje De Linde household joined online; no one to sign on paper")
+            paper.register(hofje, offline, champions[1], paper.PaperEntry(
+                level="intent", signers=("Gerda Smit",), signed_on=utcnow().date(),
+                conditions=service.Conditions(min_n=5), scan=_scan_png(), scan_filename="formulier.png",
+                form_token=secrets.token_urlsafe(24)), service.Evidence(ip=None, user_agent="demo"),
+                today=utcnow().date())
+    finally:
+        current_app.config["COMMITMENT_RECEIPT_MAIL"] = mail_setting
+    db.session.flush()
+
+
+def _joined(slug: str) -> list[tuple[Household, User]]:
+    """Households of the street with a member who joined online, in street order, with that member."""
+    rows = db.session.execute(
+        select(Household, User).join(Initiative, Initiative.id == Household.initiative_id)
+        .join(Membership, Membership.household_id == Household.id).join(User, User.id == Membership.user_id)
+        .where(Initiative.slug == slug, Membership.ended_at.is_(None)).order_by(Household.position, Membership.id)
+    ).all()
+    seen: dict[int, tuple[Household, User]] = {}
+    for household, user in rows:
+        seen.setdefault(household.id, (household, user))
+    return list(seen.values())
+
+
+def _member_at(slug: str, index: int) -> tuple[Household, User]:
+    """The ``index``-th household (street order) that joined online, and its first member as owner."""
+    household, user = _joined(slug)[index]
+    for membership in household.memberships:
+        if membership.user_id == user.id:
+            membership.relation = Relation.owner
+    return household, user
+
+
+def _pending_cosign(password_hash: str, residents: list[User]) -> None:
+    """A Hofje De Linde household with two owners: one signed, the other has not yet."""
+    from portal.commitments import service
+
+    household, first = _member_at("hofje-de-linde", 5)
+    partner = _user(f"{FIRST_NAMES[len(residents) % len(FIRST_NAMES)]} {first.name.split()[-1]}",
+                    f"bewoner{len(residents) + 1}", password_hash)
+    residents.append(partner)
+    db.session.flush()
+    db.session.add(Membership(household_id=household.id, initiative_id=household.initiative_id, user_id=partner.id,
+                              relation=Relation.owner))
+    db.session.flush()
+    db.session.refresh(household)
+    service.sign(household, first, level="intent", typed_name=first.name,
+                 consent_text="Ik heb de tekst gelezen en teken voor mijn huishouden.",
+                 form_token=secrets.token_urlsafe(24), conditions=service.Conditions(max_monthly_delta_eur=Decimal(50)),
+                 evidence=service.Evidence(ip=None, user_agent="demo", auth_context="demo"))
+
+
+def _withdrawn() -> None:
+    """A Hofje De Linde household signed and withdrew ("niemand verplicht")."""
+    from portal.commitments import service
+
+    household, member = _member_at("hofje-de-linde", 6)
+    result = service.sign(household, member, level="intent", typed_name=member.name,
+                          consent_text="Ik heb de tekst gelezen en teken voor mijn huishouden.",
+                          form_token=secrets.token_urlsafe(24), conditions=service.Conditions(),
+                          evidence=service.Evidence(ip=None, user_agent="demo", auth_context="demo"))
+    service.withdraw(result.commitment, member)
+
+
+def _scan_png(width: int = 240, height: int = 340) -> bytes:
+    """A plain grey "photo" of a form as a real PNG (the demo has no scanner)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes([235]) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

@@ -60,6 +60,9 @@ def to_email_message(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Message-ID"] = make_msgid(domain="warmteburen.localhost")
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    if message.attachment is not None:  # a signed commitment PDF
+        email.add_attachment(message.attachment, maintype="application", subtype="pdf",
+                             filename=message.attachment_name or "bijlage.pdf")
     return email
 
 

@@ -21,6 +21,8 @@ def test_every_get_page_answers_without_a_server_error(app, client, runner, who)
         "<int:membership_id>": str(membership.id), "<int:message_id>": "1", "<token>": "not-a-token",
         "<int:condition_id>": str(db.session.scalars(select(Condition.id)).first()),
         "<path:filename>": "css/portal.css", "<int:version_id>": "1",
+        "<level>": "intent", "<language>": "nl", "<int:commitment_id>": "1", "<int:text_id>": "1",
+        "<int:paper_form_id>": "1",
     }
     checked = 0
     for rule in app.url_map.iter_rules():

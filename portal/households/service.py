@@ -224,7 +224,7 @@ def join(household: Household, user: User, *, relation: Relation, share_with_cha
 def move_out(membership: Membership, user: User) -> None:
     """SPEC §5: the membership ends, the household gets a fresh code, the champion sees a new offer is due.
 
-    A commitment never binds a buyer; the commitments issue ends the household's commitments here too.
+    A commitment never binds a buyer: when nobody lives there any more, the household's commitments end.
     """
     membership.ended_at = utcnow()
     membership.end_reason = "moved"
@@ -235,6 +235,9 @@ def move_out(membership: Membership, user: User) -> None:
         _issue_code(household)
         household.needs_new_offer = True
         household.door_status = DoorStatus.none
+        from portal.commitments.service import end_for_household  # commitments build on households
+
+        end_for_household(household, user, reason="moved")
     record("household.moved_out", user.id, household)
 
 

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import access
+from portal.commitments import progress as commitment_progress
 from portal.domain import quickscan
 from portal.extensions import db
 from portal.forms import options
@@ -72,10 +73,13 @@ def show(slug: str) -> str:
     is_member = households.is_member_column(current_user)
     initiative, *summary, member = access.initiative_with_or_404(slug, *service.SUMMARY_COLUMNS, is_member)
     funnel, champions = service.summary_of(summary)
+    membership = households.active_membership(current_user, initiative.id) if member else None
+    progress = commitment_progress.for_initiative(initiative)
     return render_template(
         "initiatives/show.html", initiative=initiative, funnel=funnel, champions=champions, code_form=CodeForm(),
         can_manage=access.is_manager_of(current_user, initiative), whatsapp_url=whatsapp_url(initiative),
-        is_member=bool(member),
+        is_member=bool(member), progress=progress,
+        standing=progress.coalition.standing(membership.household_id) if membership else None,
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative))
         if access.is_coordinator_of(current_user, initiative) else None,
     )
@@ -100,6 +104,7 @@ def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | N
         champion_form=champion_form or forms.ChampionForm(),
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative)), champions=champions,
         champion_grants=roles.champions(initiative) if access.is_coordinator_of(current_user, initiative) else [],
+        progress=commitment_progress.for_initiative(initiative),
     )
 
 

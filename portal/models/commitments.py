@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, created_at, intpk, timestamp
+from portal.models.initiatives import Initiative
+
+if TYPE_CHECKING:
+    from portal.models.households import Household
 
 
 class Level(enum.StrEnum):
@@ -27,6 +31,12 @@ class CommitmentStatus(enum.StrEnum):
     withdrawn = "withdrawn"
     superseded = "superseded"
     ended = "ended"
+    pending_verification = "pending_verification"  # paper form registered, a coordinator has not checked it
+
+
+# A household has at most one of these per level (the partial unique index below).
+LIVE_STATUSES = (CommitmentStatus.pending_cosign, CommitmentStatus.valid, CommitmentStatus.pending_verification)
+_LIVE_SQL = "status IN ('valid', 'pending_cosign', 'pending_verification')"
 
 
 class CommitmentText(Base):
@@ -58,8 +68,8 @@ class Commitment(Base):
             "household_id",
             "level",
             unique=True,
-            sqlite_where=text("status IN ('valid', 'pending_cosign')"),
-            postgresql_where=text("status IN ('valid', 'pending_cosign')"),
+            sqlite_where=text(_LIVE_SQL),
+            postgresql_where=text(_LIVE_SQL),
         ),
     )
 
@@ -68,7 +78,7 @@ class Commitment(Base):
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id"), index=True)
     level: Mapped[str] = mapped_column(String(12))
     text_id: Mapped[int] = mapped_column(ForeignKey("commitment_text.id"))
-    status: Mapped[str] = mapped_column(String(16), default=CommitmentStatus.pending_cosign)
+    status: Mapped[str] = mapped_column(String(20), default=CommitmentStatus.pending_cosign)
     min_n: Mapped[int | None]
     max_monthly_delta_eur: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     must_haves: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -76,10 +86,20 @@ class Commitment(Base):
     channel: Mapped[str] = mapped_column(String(10), default="online")  # online | paper
     verify_code: Mapped[str] = mapped_column(String(16), unique=True)
     form_token: Mapped[str] = mapped_column(String(64), unique=True)  # idempotent signing
+    # The newest receipt (after the last signature); every signature keeps its own receipt too.
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
-    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # "Change my conditions" withdraws the old commitment and signs this one in its place.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("commitment.id"))
+    # A withdrawn agreement (binding level) the coordinator has to look at.
+    flagged_at: Mapped[timestamp | None]
     created_at: Mapped[created_at]
     ended_at: Mapped[timestamp | None]
+
+    household: Mapped[Household] = relationship()
+    initiative: Mapped[Initiative] = relationship()
+    text: Mapped[CommitmentText] = relationship()
+    signatures: Mapped[list[Signature]] = relationship(order_by="Signature.id", viewonly=True)
 
 
 class Signature(Base):
@@ -95,6 +115,13 @@ class Signature(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(300))
     auth_context: Mapped[str] = mapped_column(String(40), default="password")
+    # The receipt this signer got: the exact sealed PDF bytes, their SHA-256, and the event log's head
+    # hash printed in it (so every receipt pins the log as it was).
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    log_head_hash: Mapped[str | None] = mapped_column(String(64))
+
+    commitment: Mapped[Commitment] = relationship(viewonly=True)
 
 
 class PaperForm(Base):
@@ -127,3 +154,34 @@ class CommitmentEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# The application only ever INSERTs into commitment_event; the database refuses everything else.
+# One exception: deleting an account sets actor_id to NULL (ON DELETE SET NULL) — actor_id is not
+# part of the hashed content, and every hashed column must stay exactly as it was.
+_UNCHANGED = ("NEW.id = OLD.id AND NEW.seq = OLD.seq AND NEW.kind = OLD.kind AND NEW.hash = OLD.hash "
+              "AND NEW.prev_hash = OLD.prev_hash AND NEW.at = OLD.at "
+              "AND NEW.commitment_id IS NOT DISTINCT FROM OLD.commitment_id AND NEW.actor_id IS NULL")
+APPEND_ONLY_SQL: dict[str, list[str]] = {
+    "sqlite": [
+        "CREATE TRIGGER commitment_event_no_update BEFORE UPDATE ON commitment_event "
+        f"WHEN NOT ({_UNCHANGED.replace('IS NOT DISTINCT FROM', 'IS')} AND NEW.payload IS OLD.payload) "
+        "BEGIN SELECT RAISE(ABORT, 'commitment_event is append-only'); END",
+        "CREATE TRIGGER commitment_event_no_delete BEFORE DELETE ON commitment_event "
+        "BEGIN SELECT RAISE(ABORT, 'commitment_event is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION commitment_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        f"IF TG_OP = 'UPDATE' AND {_UNCHANGED} AND NEW.payload::text = OLD.payload::text THEN RETURN NEW; END IF; "
+        "RAISE EXCEPTION 'commitment_event is append-only' USING ERRCODE = 'integrity_constraint_violation'; "
+        "END $$",
+        "CREATE TRIGGER commitment_event_append_only BEFORE UPDATE OR DELETE ON commitment_event "
+        "FOR EACH ROW EXECUTE FUNCTION commitment_event_append_only()",
+    ],
+}
+
+for _dialect, _statements in APPEND_ONLY_SQL.items():
+    for _statement in _statements:
+        # Also for db.create_all() (the tests): the migration 0003 runs the same statements.
+        event.listen(CommitmentEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import String, Text
+from sqlalchemy import LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, created_at, intpk, timestamp
@@ -30,3 +30,6 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[created_at]
     sent_at: Mapped[timestamp | None]
+    # One optional attachment (a signed commitment PDF), sent with the message.
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)

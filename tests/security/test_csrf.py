@@ -1,7 +1,8 @@
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Condition, Membership, Role, User
+from portal.models import AuditEntry, CommitmentStatus, Condition, Membership, PaperForm, Role, User
+from tests.commitments.evidence_helpers import make_commitment
 from tests.conftest import PASSWORD
 from tests.security.conftest import csrf_token_from
 
@@ -23,13 +24,21 @@ def test_every_post_route_refuses_a_request_without_token(app, client, make_user
     db.session.commit()
     membership = db.session.scalars(select(Membership)).one()
     condition = db.session.scalars(select(Condition)).first()
+    commitment = make_commitment(household, status=CommitmentStatus.pending_verification, channel="paper")
+    paper_form = PaperForm(commitment_id=commitment.id, scan_name="0" * 32 + ".pdf", scan_type="application/pdf",
+                           scan_sha256="0" * 64)
+    db.session.add(paper_form)
+    db.session.commit()
     token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
     assert client.post("/account/login", data={"email": admin.email, "password": PASSWORD,
                                                "csrf_token": token}).status_code == 302
     values = {"<token>": "abc", "<int:message_id>": "1", "<slug>": initiative.slug, "<code>": household.code,
               "<int:household_id>": str(household.id), "<int:membership_id>": str(membership.id),
               "<int:condition_id>": str(condition.id), "<variant>": "shared_loop", "<scenario>": "A",
-              "<int:grant_id>": "1", "<int:provider_id>": "1", "<int:document_id>": "1", "<int:link_id>": "1"}
+              "<int:grant_id>": "1", "<int:provider_id>": "1", "<int:document_id>": "1", "<int:link_id>": "1",
+              "<level>": "intent", "<language>": "nl",
+              "<int:commitment_id>": str(commitment.id), "<int:text_id>": str(commitment.text_id),
+              "<int:paper_form_id>": str(paper_form.id)}
     audit_before = db.session.scalar(select(func.count()).select_from(AuditEntry))
     checked = 0
     for rule in app.url_map.iter_rules():
