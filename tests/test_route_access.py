@@ -21,20 +21,24 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.commitments import scans, service, texts
 from portal.extensions import db
 from portal.models import (
+    CommitmentStatus,
     Condition,
     Document,
     DocumentVersion,
     InitiativeLink,
     Membership,
     OutboxMessage,
+    PaperForm,
     Provider,
     Ranking,
     Role,
     RoleGrant,
 )
 from portal.models.base import utcnow
+from tests.commitments.evidence_helpers import make_commitment
 from tests.conftest import PASSWORD
 
 VISITORS = ("anonymous", "resident", "champion", "champion_other", "coordinator_other", "admin")
@@ -69,6 +73,9 @@ RULES = {
     "signed_link": _rule(HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     # Administrators only.
     "admin": _rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    # The household's own commitment (sign, co-sign, withdraw, change, its receipt): its active members only.
+    # Unlike "member", an administrator is no exception either: nobody signs or withdraws for a household.
+    "household": _rule(LOGIN, OPEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
 }
 RULES["admin"]["admin"] = OPEN
 
@@ -164,6 +171,33 @@ ROUTES = {
     "notifications.opt_out": "signed_link",
     "audit.index": "workspace",
     "audit.export_csv": "workspace",
+    # Commitments ("Toezeggen"): the household signs, changes and withdraws its own commitment.
+    "commitments.overview": "household",
+    "commitments.sign": "household",
+    "commitments.show": "household",
+    "commitments.cosign": "household",
+    "commitments.withdraw": "household",
+    "commitments.change": "household",
+    "commitments.download": "household",
+    "commitments.verify": "public",  # /v/<code>: anyone can check a commitment by its code
+    "commitments.attachment": "public",  # the model contract of an agreement text, public like the text
+    "commitments.admin_texts": "admin",
+    "commitments.admin_text": "admin",
+    "commitments.initiative_texts": "coordinator",
+    "commitments.initiative_text": "coordinator",
+    # Paper forms are registered by the people who run the initiative, verified by coordinators only;
+    # the evidence (overview, target, downloads) is for coordinators only.
+    "evidence.paper_index": "manager",
+    "evidence.blank_form": "manager",
+    "evidence.register": "manager",
+    "evidence.scan": "manager",
+    "evidence.verify": "coordinator",
+    "evidence.overview": "coordinator",
+    "evidence.target": "coordinator",
+    "evidence.household_pdf": "coordinator",
+    "evidence.combined_pdf": "coordinator",
+    "evidence.bundle": "coordinator",
+    "evidence.csv_export": "coordinator",
 }
 
 
@@ -215,6 +249,26 @@ def world(app: Flask, make_user: Callable[..., Any], make_municipality: Callable
     message = OutboxMessage(to_address="x@example.nl", subject="s", body_text="t", body_html="h")
     db.session.add(message)
     db.session.commit()
+    # The resident's household signs a commitment (create_all has no texts: add the templates first); its
+    # receipt PDF makes the household's and the coordinator's downloads answer.
+    texts.ensure_default_texts()
+    with app.test_request_context():  # the receipt e-mail links to the commitment
+        commitment = service.sign(household, users["resident"], level="intent", typed_name=users["resident"].name,
+                                  consent_text="Ik ga akkoord.", form_token="route-access-test",
+                                  conditions=service.Conditions(),
+                                  evidence=service.Evidence(ip=None, user_agent=None)).commitment
+    text = commitment.text
+    text.attachment, text.attachment_name = b"%PDF-1.7 model", "modelovereenkomst.pdf"
+    db.session.commit()
+    # A paper form of a neighbour, registered and waiting for a coordinator; its scan exists on disk.
+    paper_home = make_household(target)
+    paper_commitment = make_commitment(paper_home, status=CommitmentStatus.pending_verification, channel="paper")
+    paper_form = PaperForm(commitment_id=paper_commitment.id, scan_name="0" * 32 + ".pdf",
+                           scan_type="application/pdf", scan_sha256="0" * 64)
+    db.session.add(paper_form)
+    db.session.commit()
+    scans.path_of(paper_form.scan_name).parent.mkdir(parents=True, exist_ok=True)
+    scans.path_of(paper_form.scan_name).write_bytes(b"%PDF-1.7 scan")
     condition = db.session.scalars(db.select(Condition)).first()
     urls = {
         "<slug>": target.slug, "<code>": household.code or "", "<int:household_id>": str(household.id),
@@ -226,6 +280,10 @@ def world(app: Flask, make_user: Callable[..., Any], make_municipality: Callable
         "<int:provider_id>": str(provider.id), "<int:document_id>": str(document.id),
         "<int:version_id>": str(version.id), "<int:link_id>": str(document_link.id),
         "<variant>": "shared_loop", "<scenario>": "A",
+        "<level>": "intent", "<language>": "nl", "<int:commitment_id>": str(commitment.id),
+        "/v/<code>": f"/v/{commitment.verify_code}", "<verify_code>": commitment.verify_code,
+        "<int:text_id>": str(text.id),
+        "<int:paper_form_id>": str(paper_form.id),
     }
     return World(urls=urls, emails={name: user.email for name, user in users.items()})
 

@@ -17,7 +17,8 @@ def test_every_get_page_answers_without_a_server_error(app, client, runner, who)
     household = db.session.scalars(select(Household).where(Household.code.is_not(None))).first()
     membership = db.session.scalars(select(Membership)).first()
     values = {
-        "<slug>": "beukenlaan", "<code>": household.code, "<int:household_id>": str(household.id),
+        "<slug>": "beukenlaan", "<code>": household.code, "<verify_code>": "ABCD-EFGH-JKMN",
+        "<int:household_id>": str(household.id),
         "<int:membership_id>": str(membership.id), "<int:message_id>": "1", "<token>": "not-a-token",
         "<int:condition_id>": str(db.session.scalars(select(Condition.id)).first()),
         "<path:filename>": "css/portal.css", "<int:version_id>": "1",

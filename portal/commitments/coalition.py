@@ -26,7 +26,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
@@ -39,7 +39,8 @@ from portal.extensions import db
 from portal.feasibility import service as feasibility
 from portal.models import Commitment, CommitmentStatus, Household, Initiative, Level
 
-__all__ = ["CACHE_SIZE", "COUNTED_LEVELS", "HouseholdStanding", "LiveCoalition", "RoundView", "for_initiative"]
+__all__ = ["CACHE_SIZE", "COUNTED_LEVELS", "HouseholdStanding", "LiveCoalition", "RoundView", "for_initiative",
+           "pledges_from"]
 
 COUNTED_LEVELS = (Level.intent, Level.agreement)
 """Levels whose conditions take part; the stronger level wins when a household has both."""
@@ -104,13 +105,15 @@ class LiveCoalition:
                                  conditions_met=household_id in self.final, reasons=reasons)
 
 
-def for_initiative(initiative: Initiative) -> LiveCoalition:
-    """The stable coalition now (three queries; the model runs only when an input changed)."""
-    pledges = _pledges(initiative)
+def for_initiative(initiative: Initiative, pledges: dict[int, coalition.Pledge] | None = None,
+                   params: model.Parameters | None = None) -> LiveCoalition:
+    """The stable coalition now (up to three queries, fewer when the caller has the pledges or the
+    parameters already; the model runs only when an input changed)."""
+    pledges = _pledges(initiative) if pledges is None else pledges
     households = feasibility.street(initiative)
     homes = [feasibility.home_of(h, private=True) for h in households]
     option = feasibility.option_of(initiative)
-    params = feasibility.parameters(initiative).params
+    params = feasibility.parameters(initiative).params if params is None else params
     digest = _digest(option, params, homes, pledges)
     with _cache_lock:
         cached = _cache.get(digest)
@@ -140,6 +143,14 @@ def _pledges(initiative: Initiative) -> dict[int, coalition.Pledge]:
                Commitment.level.in_([str(level) for level in COUNTED_LEVELS]), Household.status == "open")
         .order_by(Commitment.household_id, Commitment.id)
     ).all()
+    return pledges_from(rows)
+
+
+def pledges_from(rows: Iterable[tuple[int, str, int | None, Decimal | None]]) -> dict[int, coalition.Pledge]:
+    """Each household's strongest valid commitment at a counted level, as the coalition's pledge; ``rows``
+    are (household id, level, min_n, max monthly delta) of valid commitments of open households, in id order."""
+    counted = {str(level) for level in COUNTED_LEVELS}
+    rows = [row for row in rows if row[1] in counted]
     rank = {str(level): index for index, level in enumerate(COUNTED_LEVELS)}
     chosen: dict[int, tuple[int, coalition.Pledge]] = {}
     for household_id, level, min_n, max_delta in rows:

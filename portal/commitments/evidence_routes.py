@@ -8,7 +8,6 @@ outside the caller's scope answers 404. Every download is recorded in the audit 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -19,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -33,6 +31,7 @@ from portal import access
 from portal.commitments import downloads, paper, progress, scans, service, texts
 from portal.commitments import evidence_forms as forms
 from portal.commitments.forms import issue_form_token, read_form_token
+from portal.downloads import attachment, file_name
 from portal.exports import csv_response
 from portal.extensions import db
 from portal.households import service as households
@@ -67,9 +66,8 @@ def _today() -> dt.date:
 
 
 def _attachment(data: bytes, mimetype: str, name: str) -> Response:
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    stem, _dot, extension = name.rpartition(".")
+    return attachment(data, file_name(stem, extension=extension), mimetype)
 
 
 def _show_error(form: object, error: paper.PaperError | progress.TargetError, **params: object) -> None:
@@ -262,13 +260,13 @@ def combined_pdf(slug: str) -> ResponseReturnValue:
 @login_required
 def bundle(slug: str) -> Response:
     initiative = access.initiative_for_coordinator_or_404(current_user, slug)
-    downloads.record_download("bundle", current_user, initiative)
-    db.session.commit()
     now = utcnow()
     stream = downloads.evidence_bundle(initiative, made_by=current_user.name, now=now)
-    return Response(stream_with_context(stream), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{downloads.bundle_name(initiative, now.date())}"',
-        "Cache-Control": "private, no-store"})
+    stem = downloads.bundle_name(initiative, now.date()).removesuffix(".zip")
+    response = attachment(stream_with_context(stream), file_name(stem, extension="zip"), "application/zip")
+    downloads.record_download("bundle", current_user, initiative)  # audited once the response exists
+    db.session.commit()
+    return response
 
 
 @bp.route("/i/<slug>/evidence/toezeggingen.csv")

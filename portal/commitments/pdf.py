@@ -70,7 +70,7 @@ def receipt_context(commitment: Commitment, head_hash: str) -> dict[str, Any]:
     labels = dict(db.session.execute(select(Condition.key, Condition.label_nl)
                                      .where(Condition.key.in_(commitment.must_haves or []))).all())
     figures = figures_of(commitment.snapshot)
-    verify_url = url_for("commitments.verify", code=commitment.verify_code, _external=True)
+    verify_url = url_for("commitments.verify", verify_code=commitment.verify_code, _external=True)
     conditions = []
     if commitment.min_n is not None:
         conditions.append(_("Only if at least %(count)s households take part.", count=commitment.min_n))

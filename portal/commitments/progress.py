@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.audit.service import record
 from portal.commitments import coalition
+from portal.domain import feasibility as model
 from portal.domain.errors import DomainError
 from portal.extensions import db
 from portal.models import Commitment, CommitmentStatus, Household, Initiative, Level, User
@@ -78,19 +79,26 @@ def target_of(initiative: Initiative, homes: int) -> Target:
     return Target("percent", percent, max(math.ceil(homes * percent / 100 - 1e-9), 1) if homes else 0)
 
 
-def for_initiative(initiative: Initiative) -> Progress:
-    """Counts per level in one query, plus the live coalition (its own few queries, cached)."""
-    counted = {str(level): {"valid": 0, "pending_cosign": 0, "pending_verification": 0} for level in Level}
-    for level, status, households in db.session.execute(
-            select(Commitment.level, Commitment.status, func.count(func.distinct(Commitment.household_id)))
-            .join(Household, Household.id == Commitment.household_id)
-            .where(Commitment.initiative_id == initiative.id, Household.status == "open",
-                   Commitment.status.in_([CommitmentStatus.valid, CommitmentStatus.pending_cosign,
-                                          CommitmentStatus.pending_verification]))
-            .group_by(Commitment.level, Commitment.status)):
-        if level in counted:
-            counted[level][status] = households
-    live = coalition.for_initiative(initiative)
+def for_initiative(initiative: Initiative, params: model.Parameters | None = None) -> Progress:
+    """Counts per level and the live coalition's pledges from one query of the live commitments, then the
+    coalition (one more query for the street; ``params`` when the caller loaded them with the initiative)."""
+    rows = db.session.execute(
+        select(Commitment.household_id, Commitment.level, Commitment.status, Commitment.min_n,
+               Commitment.max_monthly_delta_eur)
+        .join(Household, Household.id == Commitment.household_id)
+        .where(Commitment.initiative_id == initiative.id, Household.status == "open",
+               Commitment.status.in_([CommitmentStatus.valid, CommitmentStatus.pending_cosign,
+                                      CommitmentStatus.pending_verification]))
+        .order_by(Commitment.household_id, Commitment.id)).all()
+    households: dict[tuple[str, str], set[int]] = {}
+    for household_id, level, status, _min_n, _max_delta in rows:
+        households.setdefault((level, status), set()).add(household_id)
+    counted = {str(level): {status: len(households.get((str(level), status), ()))
+                            for status in ("valid", "pending_cosign", "pending_verification")} for level in Level}
+    pledges = coalition.pledges_from((household_id, level, min_n, max_delta)
+                                     for household_id, level, status, min_n, max_delta in rows
+                                     if status == CommitmentStatus.valid)
+    live = coalition.for_initiative(initiative, pledges, params)
     levels = tuple(LevelCount(level, **counts) for level, counts in counted.items())
     return Progress(homes=live.homes, levels=levels, coalition=live, target=target_of(initiative, live.homes))
 

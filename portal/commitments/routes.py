@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_required
 
-from portal import access
+from portal import access, downloads
 from portal.commitments import forms, service, texts
 from portal.commitments.pdf import file_name, level_name, max_delta_text
 from portal.extensions import db, limiter
@@ -213,15 +212,17 @@ def download(slug: str, commitment_id: int) -> Response:
     _initiative, _household, commitment = _own_commitment_or_404(slug, commitment_id)
     if commitment.pdf is None:
         abort(404)
-    return send_file(io.BytesIO(commitment.pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=file_name(commitment), max_age=0)
+    return downloads.attachment(commitment.pdf, downloads.file_name(file_name(commitment).removesuffix(".pdf"),
+                                                                    extension="pdf"), "application/pdf")
 
 
 # --- public verification --------------------------------------------------------------------------
 
-@bp.route("/v/<code>", methods=["GET", "POST"])
+@bp.route("/v/<verify_code>", methods=["GET", "POST"])
 @limiter.limit("30 per minute; 300 per hour")
-def verify(code: str) -> ResponseReturnValue:
+def verify(verify_code: str) -> ResponseReturnValue:
+    """Public check of a receipt by its verification code (not a household code: its own limit)."""
+    code = verify_code
     commitment = service.commitment_by_code(code[:40])
     form = forms.VerifyUploadForm()
     upload: dict[str, Any] | None = None
@@ -243,8 +244,8 @@ def attachment(text_id: int) -> Response:
     text = db.session.get(CommitmentText, text_id)
     if text is None or text.attachment is None:
         abort(404)
-    return send_file(io.BytesIO(text.attachment), mimetype="application/pdf", as_attachment=True,
-                     download_name=text.attachment_name or "modelovereenkomst.pdf", max_age=0)
+    stem = (text.attachment_name or "modelovereenkomst.pdf").removesuffix(".pdf")
+    return downloads.attachment(text.attachment, downloads.file_name(stem, extension="pdf"), "application/pdf")
 
 
 # --- texts: the administrator's templates and a coordinator's own versions -------------------------

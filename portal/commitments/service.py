@@ -468,7 +468,7 @@ def issue_receipt(commitment: Commitment, signature: Signature) -> bytes:
                              initiative=initiative.name, level=commitment.level,
                              link=url_for("commitments.show", slug=initiative.slug, commitment_id=commitment.id,
                                           _external=True),
-                             verify_link=url_for("commitments.verify", code=commitment.verify_code,
+                             verify_link=url_for("commitments.verify", verify_code=commitment.verify_code,
                                                  _external=True))
         message.attachment_name = receipts.file_name(commitment)
         message.attachment = data

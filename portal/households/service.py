@@ -192,6 +192,16 @@ def is_member_column(user: User) -> Any:
                                        Membership.ended_at.is_(None)).exists()
 
 
+def member_household_column(user: User) -> Any:
+    """The household through which ``user`` is a current member of the Initiative of the surrounding
+    query, as a column to load with it (NULL for visitors and non-members)."""
+    if not getattr(user, "is_authenticated", False):
+        return literal(None)
+    return (select(Membership.household_id).where(Membership.initiative_id == Initiative.id,
+                                                  Membership.user_id == user.id, Membership.ended_at.is_(None))
+            .order_by(Membership.id).limit(1).scalar_subquery())
+
+
 def active_membership(user: User, initiative_id: int) -> Membership | None:
     return db.session.scalars(select(Membership).where(
         Membership.user_id == user.id, Membership.initiative_id == initiative_id, Membership.ended_at.is_(None)

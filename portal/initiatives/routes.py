@@ -14,8 +14,10 @@ from wtforms import SelectChoice
 
 from portal import access
 from portal.commitments import progress as commitment_progress
+from portal.domain import feasibility as model
 from portal.domain import quickscan
 from portal.extensions import db
+from portal.feasibility import service as feasibility
 from portal.forms import options
 from portal.households import service as households
 from portal.households.forms import CodeForm
@@ -70,16 +72,18 @@ def create() -> ResponseReturnValue:
 
 @bp.route("/i/<slug>")
 def show(slug: str) -> str:
-    is_member = households.is_member_column(current_user)
-    initiative, *summary, member = access.initiative_with_or_404(slug, *service.SUMMARY_COLUMNS, is_member)
+    # The initiative, its funnel and champions, the visitor's household and the newest parameters in one
+    # query; the commitments' progress adds one query, and one for the street when anyone committed.
+    member_household = households.member_household_column(current_user)
+    initiative, *summary, member, version, values = access.initiative_with_or_404(
+        slug, *service.SUMMARY_COLUMNS, member_household, *feasibility.latest_parameter_columns())
     funnel, champions = service.summary_of(summary)
-    membership = households.active_membership(current_user, initiative.id) if member else None
-    progress = commitment_progress.for_initiative(initiative)
+    progress = commitment_progress.for_initiative(initiative, feasibility.parameter_set(version, values).params)
     return render_template(
         "initiatives/show.html", initiative=initiative, funnel=funnel, champions=champions, code_form=CodeForm(),
         can_manage=access.is_manager_of(current_user, initiative), whatsapp_url=whatsapp_url(initiative),
-        is_member=bool(member), progress=progress,
-        standing=progress.coalition.standing(membership.household_id) if membership else None,
+        is_member=member is not None, progress=progress,
+        standing=progress.coalition.standing(member) if member is not None else None,
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative))
         if access.is_coordinator_of(current_user, initiative) else None,
     )
@@ -94,7 +98,8 @@ def photo(slug: str) -> Response:
 
 
 def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | None = None,
-                   summary: tuple[service.Funnel, list[str]] | None = None) -> str:
+                   summary: tuple[service.Funnel, list[str]] | None = None,
+                   params: model.Parameters | None = None) -> str:
     funnel, champions = summary or (service.funnel(initiative), service.champion_first_names(initiative))
     return render_template(
         "initiatives/manage.html", initiative=initiative, funnel=funnel,
@@ -104,15 +109,17 @@ def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | N
         champion_form=champion_form or forms.ChampionForm(),
         verdict=service.quickscan_verdict(service.quickscan_answers(initiative)), champions=champions,
         champion_grants=roles.champions(initiative) if access.is_coordinator_of(current_user, initiative) else [],
-        progress=commitment_progress.for_initiative(initiative),
+        progress=commitment_progress.for_initiative(initiative, params),
     )
 
 
 @bp.route("/i/<slug>/manage")
 @login_required
 def manage(slug: str) -> str:
-    initiative, *summary = access.initiative_for_manager_with_or_404(current_user, slug, *service.SUMMARY_COLUMNS)
-    return _render_manage(initiative, summary=service.summary_of(summary))
+    initiative, *summary, version, values = access.initiative_for_manager_with_or_404(
+        current_user, slug, *service.SUMMARY_COLUMNS, *feasibility.latest_parameter_columns())
+    return _render_manage(initiative, summary=service.summary_of(summary),
+                          params=feasibility.parameter_set(version, values).params)
 
 
 @bp.route("/i/<slug>/edit", methods=["GET", "POST"])

@@ -33,6 +33,7 @@ def test_every_post_route_refuses_a_request_without_token(app, client, make_user
     assert client.post("/account/login", data={"email": admin.email, "password": PASSWORD,
                                                "csrf_token": token}).status_code == 302
     values = {"<token>": "abc", "<int:message_id>": "1", "<slug>": initiative.slug, "<code>": household.code,
+              "<verify_code>": commitment.verify_code,
               "<int:household_id>": str(household.id), "<int:membership_id>": str(membership.id),
               "<int:condition_id>": str(condition.id), "<variant>": "shared_loop", "<scenario>": "A",
               "<int:grant_id>": "1", "<int:provider_id>": "1", "<int:document_id>": "1", "<int:link_id>": "1",
