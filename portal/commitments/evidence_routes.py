@@ -260,13 +260,14 @@ def combined_pdf(slug: str) -> ResponseReturnValue:
 @login_required
 def bundle(slug: str) -> Response:
     initiative = access.initiative_for_coordinator_or_404(current_user, slug)
+    # A streamed body is only produced after this view returns, so the download is recorded here, right
+    # before the response is made; the stream reads the database afresh after this commit.
+    downloads.record_download("bundle", current_user, initiative)
+    db.session.commit()
     now = utcnow()
     stream = downloads.evidence_bundle(initiative, made_by=current_user.name, now=now)
     stem = downloads.bundle_name(initiative, now.date()).removesuffix(".zip")
-    response = attachment(stream_with_context(stream), file_name(stem, extension="zip"), "application/zip")
-    downloads.record_download("bundle", current_user, initiative)  # audited once the response exists
-    db.session.commit()
-    return response
+    return attachment(stream_with_context(stream), file_name(stem, extension="zip"), "application/zip")
 
 
 @bp.route("/i/<slug>/evidence/toezeggingen.csv")
