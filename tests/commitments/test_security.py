@@ -60,7 +60,8 @@ def test_the_receipt_is_served_as_an_attachment_only_to_its_household(client, st
     response = client.get(f"/i/{initiative.slug}/commitment/{commitment.id}/pdf")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
-    assert response.headers["Content-Disposition"] == f"attachment; filename=toezegging-{commitment.verify_code.lower()}.pdf"
+    name = f"toezegging-{commitment.verify_code.lower()}.pdf"
+    assert response.headers["Content-Disposition"] == f"attachment; filename={name}"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 

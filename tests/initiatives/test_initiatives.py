@@ -105,6 +105,23 @@ def test_the_public_page_shows_progress_in_counts_without_names(client, make_ini
     assert households[1].code not in html
 
 
+def test_a_member_sees_what_to_do_first_and_no_join_box(client, make_initiative, make_household, make_user, login):
+    """The household-code box is for newcomers; a member gets their own actions right after the progress."""
+    from portal.models import Membership
+
+    initiative = make_initiative()
+    household = make_household(initiative)
+    visitor_html = client.get(f"/i/{initiative.slug}").get_data(as_text=True)
+    assert 'id="join"' in visitor_html and "Toezeggen" not in visitor_html
+    member = make_user()
+    db.session.add(Membership(household_id=household.id, initiative_id=initiative.id, user_id=member.id))
+    db.session.commit()
+    login(member)
+    html = client.get(f"/i/{initiative.slug}").get_data(as_text=True)
+    assert 'id="join"' not in html
+    assert html.index("Wat betekent dit voor mij?") < html.index("Vertel het uw buren")
+
+
 def test_user_text_is_escaped(client, make_initiative):
     initiative = make_initiative(name="<script>alert(1)</script>", story="Tom & Jerry <b>")
     html = client.get(f"/i/{initiative.slug}").get_data(as_text=True)
