@@ -51,6 +51,18 @@ def flask(args: list[str], env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
+def receipt_worker(env: dict[str, str]) -> Iterator[None]:
+    """The receipt worker (``flask receipts --loop``, niced) as production runs it next to gunicorn."""
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "portal.app", "receipts", "--loop", "--interval", "0.2"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextlib.contextmanager
 def gunicorn(app: str, env: dict[str, str], workers: int = 2, options: list[str] | None = None) -> Iterator[str]:
     """Serve ``app`` (module:variable) on a free loopback port; yield its base URL."""
     port = free_port()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from portal import mail, uploads
@@ -91,8 +92,6 @@ def purge_expired() -> None:
 @click.command("send-digests")
 def send_digests() -> None:
     """Queue due digests and reminders in the outbox (run from a timer; `send-mail` sends them)."""
-    from flask import current_app
-
     from portal.notifications import service
 
     if not current_app.config.get("SERVER_NAME"):
@@ -118,6 +117,56 @@ def verify_log(head: str | None) -> None:
     raise SystemExit(1)
 
 
+def _needs_server_name() -> None:
+    if not current_app.config.get("SERVER_NAME"):
+        raise click.UsageError("Set SERVER_NAME (e.g. warmteburen.example.nl): receipts hold links to the portal.")
+
+
+@click.command("receipts")
+@click.option("--loop", is_flag=True, help="Keep running: make receipts as signatures come in.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is missing.")
+@click.option("--nice", default=10, show_default=True, help="With --loop: lower this process's CPU priority "
+              "so signing requests on the same machine go first.")
+def receipts_command(loop: bool, interval: float, nice: int) -> None:
+    """Render, seal, store and e-mail the commitment receipts that are still missing (the receipt worker)."""
+    from portal.commitments import receipts
+
+    _needs_server_name()
+    if loop and nice:
+        os.nice(nice)
+    while True:
+        run = receipts.make_missing()
+        if run.made or run.failed or not loop:
+            click.echo(f"made {run.made} receipts, {run.failed} failed")
+        if not loop:
+            return
+        if not run.made:  # a full batch means more may be waiting: go on at once
+            time.sleep(interval)
+
+
+@click.command("repair")
+def repair() -> None:
+    """After a crash: make every missing receipt, then check the event log. Exit 1 if anything is left."""
+    from portal.commitments import receipts
+    from portal.commitments.service import verify_log as check
+
+    _needs_server_name()
+    missing, made = receipts.missing_count(), 0
+    while True:
+        run = receipts.make_missing(limit=50)
+        made += run.made
+        if not run.made:  # nothing left, or only receipts that fail every time (logged)
+            break
+    left = receipts.missing_count()
+    click.echo(f"receipts: {missing} missing, {made} made, {left} still missing")
+    result = check()
+    click.echo(f"event log: {'OK' if result.ok else f'BROKEN at event {result.broken_at}'}, "
+               f"{result.count} events, head {result.head}")
+    if left or not result.ok:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (seed_demo, create_admin, send_mail, housekeeping, purge_expired, send_digests, verify_log):
+    for command in (seed_demo, create_admin, send_mail, housekeeping, purge_expired, send_digests, verify_log,
+                    receipts_command, repair):
         app.cli.add_command(command)

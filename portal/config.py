@@ -83,6 +83,9 @@ class DefaultConfig:
     # pair is generated into instance/; in production signing refuses to run without them.
     SEAL_CERT: str | None = None
     SEAL_KEY: str | None = None
+    # Who renders and seals commitment receipts: the signing request (off) or the receipt worker
+    # (`flask receipts --loop`, portal/commitments/receipts.py). Unset: on in production, off elsewhere.
+    RECEIPTS_IN_WORKER: bool | None = None
 
 
 PASSED_THROUGH = (
@@ -90,7 +93,7 @@ PASSED_THROUGH = (
     "MAIL_DEFAULT_SENDER", "MAIL_ABUSE_ADDRESS", "PREFERRED_URL_SCHEME", "SERVER_NAME", "PORTAL_ENV",
     "SEAL_CERT", "SEAL_KEY",
 )
-BOOLEANS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_WRITE_EML")
+BOOLEANS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_WRITE_EML", "RECEIPTS_IN_WORKER")
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -115,6 +118,8 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
 
 def finalise(config: dict[str, Any], instance_path: Path) -> None:
     """Apply the rules that depend on the environment, after every source was read."""
+    if config.get("RECEIPTS_IN_WORKER") is None:
+        config["RECEIPTS_IN_WORKER"] = config["PORTAL_ENV"] == "production"
     if config["PORTAL_ENV"] == "production":
         if not config.get("SECRET_KEY"):
             raise ConfigurationError(

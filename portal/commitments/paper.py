@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.service import record
-from portal.commitments import scans, service, texts
+from portal.commitments import receipts, scans, service, texts
 from portal.domain.codes import format_code
 from portal.domain.errors import DomainError
 from portal.extensions import db
@@ -228,7 +228,7 @@ def verify(form: PaperForm, commitment: Commitment, coordinator: User, *, approv
         first_signature = db.session.scalars(select(Signature).where(Signature.commitment_id == commitment.id)
                                              .order_by(Signature.id).limit(1)).first()
         if first_signature is not None:
-            service.issue_receipt(commitment, first_signature)
+            receipts.issue(commitment, first_signature, service.head_hash())
     else:
         commitment.status, commitment.ended_at = CommitmentStatus.withdrawn, utcnow()
         db.session.flush()

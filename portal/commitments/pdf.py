@@ -60,13 +60,20 @@ def max_delta_text(amount: Decimal) -> str:
     return _("Only if my monthly costs do not rise.")
 
 
-def receipt_context(commitment: Commitment, head_hash: str) -> dict[str, Any]:
-    """Plain values for ``templates/pdf/commitment.html`` (in the current locale)."""
+def receipt_context(commitment: Commitment, head_hash: str, signed_by: Signature | None = None,
+                    pending_cosign: bool | None = None) -> dict[str, Any]:
+    """Plain values for ``templates/pdf/commitment.html`` (in the current locale).
+
+    With ``signed_by``, the receipt shows the commitment as that signature left it: the signers up to and
+    including it (a worker may render it after a co-owner signed too), and ``pending_cosign`` as it was then.
+    """
     from portal.commitments.service import figures_of, format_verify_code
 
     household, initiative, text_row = commitment.household, commitment.initiative, commitment.text
-    signatures = db.session.scalars(select(Signature).where(Signature.commitment_id == commitment.id)
-                                    .order_by(Signature.id)).all()
+    query = select(Signature).where(Signature.commitment_id == commitment.id).order_by(Signature.id)
+    if signed_by is not None:
+        query = query.where(Signature.id <= signed_by.id)
+    signatures = db.session.scalars(query).all()
     labels = dict(db.session.execute(select(Condition.key, Condition.label_nl)
                                      .where(Condition.key.in_(commitment.must_haves or []))).all())
     figures = figures_of(commitment.snapshot)
@@ -90,7 +97,7 @@ def receipt_context(commitment: Commitment, head_hash: str) -> dict[str, Any]:
         "signers": [{"name": s.typed_name, "at": format_moment(s.signed_at),
                      "at_utc": s.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"), "consent": s.consent_text}
                     for s in signatures],
-        "pending_cosign": commitment.status == "pending_cosign",
+        "pending_cosign": commitment.status == "pending_cosign" if pending_cosign is None else pending_cosign,
         "conditions": conditions,
         "must_haves": [labels.get(key, key) for key in commitment.must_haves or []],
         "figures": None if figures is None else {
@@ -109,16 +116,19 @@ def receipt_context(commitment: Commitment, head_hash: str) -> dict[str, Any]:
     }
 
 
-def render_receipt(commitment: Commitment, head_hash: str, language: str = "nl") -> bytes:
+def render_receipt(commitment: Commitment, head_hash: str, language: str = "nl", *,
+                   signed_by: Signature | None = None, pending_cosign: bool | None = None) -> bytes:
     """The tagged PDF, not yet sealed (the benchmark times the two steps apart)."""
     with force_locale(language):
-        context = receipt_context(commitment, head_hash)
+        context = receipt_context(commitment, head_hash, signed_by, pending_cosign)
         title = _("Commitment %(code)s", code=context["verify_code"])
     return pdf.render_pdf("commitment.html", title=title, language=language, **context)
 
 
-def receipt_pdf(commitment: Commitment, head_hash: str, language: str = "nl") -> bytes:
+def receipt_pdf(commitment: Commitment, head_hash: str, language: str = "nl", *,
+                signed_by: Signature | None = None, pending_cosign: bool | None = None) -> bytes:
     """The sealed receipt: the bytes to store and hand out. Dutch: the language that binds."""
     with force_locale(language):
         reason = _("Commitment %(code)s issued by Warmteburen", code=commitment.verify_code)
-    return seal.seal_pdf(render_receipt(commitment, head_hash, language), reason=reason)
+    return seal.seal_pdf(render_receipt(commitment, head_hash, language, signed_by=signed_by,
+                                        pending_cosign=pending_cosign), reason=reason)

@@ -129,6 +129,7 @@ def _render_show(initiative: Initiative, household: Household, commitment: Commi
         "commitments/show.html", initiative=initiative, household=household, c=commitment,
         level_name=level_name(commitment.level), figures=service.figures_of(commitment.snapshot),
         has_signed=any(s.user_id == current_user.id for s in commitment.signatures),
+        receipt_coming=any(s.log_head_hash and not s.pdf_sha256 for s in commitment.signatures),
         cosign_form=cosign_form, code=service.format_verify_code(commitment.verify_code),
         is_live=commitment.status in service.LIVE_STATUSES,
         must_haves=service.must_have_labels(commitment.must_haves or []), max_delta_text=max_delta_text)
@@ -210,9 +211,10 @@ def change(slug: str, commitment_id: int) -> ResponseReturnValue:
 @login_required
 def download(slug: str, commitment_id: int) -> Response:
     _initiative, _household, commitment = _own_commitment_or_404(slug, commitment_id)
-    if commitment.pdf is None:
+    data = commitment.pdf  # deferred: loaded here only
+    if data is None:  # not signed online, or the receipt worker has not made it yet
         abort(404)
-    return downloads.attachment(commitment.pdf, downloads.file_name(file_name(commitment).removesuffix(".pdf"),
+    return downloads.attachment(data, downloads.file_name(file_name(commitment).removesuffix(".pdf"),
                                                                     extension="pdf"), "application/pdf")
 
 

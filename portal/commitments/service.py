@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import exists, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import mail
 from portal.audit.service import record
-from portal.commitments import texts
+from portal.commitments import receipts, texts
 from portal.domain import commitments as rules
 from portal.domain import eventlog
 from portal.domain.codes import ALPHABET
@@ -51,7 +50,7 @@ __all__ = [
     "LIVE_STATUSES", "CommitmentError", "Conditions", "Evidence", "LogCheck", "Preview", "SignResult", "Verification",
     "change_conditions", "commitment_by_code", "commitment_for_household", "cosign", "end_for_household",
     "event_payload", "evidence_record", "figures_of", "format_verify_code", "hash_in_chain", "head_hash", "home_count",
-    "household_commitments", "issue_receipt", "live_commitment", "live_commitments", "match_pdf",
+    "household_commitments", "live_commitment", "live_commitments", "match_pdf",
     "must_have_labels", "new_form_token", "new_verify_code", "normalise_verify_code", "preview", "record_event",
     "required_signers", "set_requires_all_owners", "sign", "snapshot_of", "verification", "verify_log", "withdraw",
 ]
@@ -333,7 +332,7 @@ def sign(household: Household, user: User, *, level: str, typed_name: str, conse
         return SignResult(again, False)
     signature = _add_signature(commitment, user, typed_name, consent_text, evidence)
     record_event("signed", commitment, user.id, event_payload(commitment, signature=signature.id))
-    issue_receipt(commitment, signature)
+    receipts.issue(commitment, signature, head_hash())
     _invite_cosigners(commitment, user, members)
     record("commitment.signed", user.id, commitment, level=level)
     return SignResult(commitment, True)
@@ -386,7 +385,7 @@ def cosign(commitment: Commitment, user: User, *, typed_name: str, consent_text:
     if commitment.status == CommitmentStatus.pending_cosign and not missing:
         commitment.status = CommitmentStatus.valid
     record_event("cosigned", commitment, user.id, event_payload(commitment, signature=signature.id))
-    issue_receipt(commitment, signature)
+    receipts.issue(commitment, signature, head_hash())
     record("commitment.cosigned", user.id, commitment)
     return signature
 
@@ -445,34 +444,6 @@ def _invite_cosigners(commitment: Commitment, signer: User, members: Sequence[Me
                    required=commitment.status == CommitmentStatus.pending_cosign and member.relation == Relation.owner,
                    link=url_for("commitments.show", slug=initiative.slug, commitment_id=commitment.id,
                                 _external=True))
-
-
-# --- the receipt -----------------------------------------------------------------------------------
-
-def issue_receipt(commitment: Commitment, signature: Signature) -> bytes:
-    """Render, seal and store the signer's receipt; e-mail it to the signer with the PDF attached."""
-    from portal.commitments import pdf as receipts
-
-    head = head_hash()
-    data = receipts.receipt_pdf(commitment, head)
-    digest = hashlib.sha256(data).hexdigest()
-    signature.pdf, signature.pdf_sha256, signature.log_head_hash = data, digest, head
-    commitment.pdf, commitment.pdf_sha256 = data, digest
-    db.session.flush()
-    user = db.session.get(User, signature.user_id) if signature.user_id else None
-    if user is not None and current_app.config.get("COMMITMENT_RECEIPT_MAIL", True):
-        from flask import url_for
-
-        initiative = commitment.initiative
-        message = mail.queue(user.email, "commitment_receipt", locale=user.locale, name=user.first_name,
-                             initiative=initiative.name, level=commitment.level,
-                             link=url_for("commitments.show", slug=initiative.slug, commitment_id=commitment.id,
-                                          _external=True),
-                             verify_link=url_for("commitments.verify", verify_code=commitment.verify_code,
-                                                 _external=True))
-        message.attachment_name = receipts.file_name(commitment)
-        message.attachment = data
-    return data
 
 
 def signed_at(commitment: Commitment) -> dt.datetime | None:

@@ -87,7 +87,7 @@ class Commitment(Base):
     verify_code: Mapped[str] = mapped_column(String(16), unique=True)
     form_token: Mapped[str] = mapped_column(String(64), unique=True)  # idempotent signing
     # The newest receipt (after the last signature); every signature keeps its own receipt too.
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # loaded only when read
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     # "Change my conditions" withdraws the old commitment and signs this one in its place.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("commitment.id"))
@@ -117,7 +117,7 @@ class Signature(Base):
     auth_context: Mapped[str] = mapped_column(String(40), default="password")
     # The receipt this signer got: the exact sealed PDF bytes, their SHA-256, and the event log's head
     # hash printed in it (so every receipt pins the log as it was).
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # loaded only when read
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     log_head_hash: Mapped[str | None] = mapped_column(String(64))
 
