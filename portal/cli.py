@@ -125,7 +125,7 @@ def _needs_server_name() -> None:
 @click.command("receipts")
 @click.option("--loop", is_flag=True, help="Keep running: make receipts as signatures come in.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is missing.")
-@click.option("--nice", default=10, show_default=True, help="With --loop: lower this process's CPU priority "
+@click.option("--nice", default=19, show_default=True, help="With --loop: lower this process's CPU priority "
               "so signing requests on the same machine go first.")
 def receipts_command(loop: bool, interval: float, nice: int) -> None:
     """Render, seal, store and e-mail the commitment receipts that are still missing (the receipt worker)."""

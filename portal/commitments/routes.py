@@ -101,10 +101,11 @@ def sign(slug: str, level: str) -> ResponseReturnValue:
             db.session.rollback()
             _show_error(form, error, count=service.home_count(initiative))
         else:
+            commitment_id = result.commitment.id  # read before the commit expires it (saves a query)
             db.session.commit()
             flash(_("Thank you. Your commitment is recorded. You will also receive the PDF by e-mail.")
                   if result.created else _("You had already signed this. Nothing was changed."), "success")
-            return redirect(url_for(".show", slug=slug, commitment_id=result.commitment.id))
+            return redirect(url_for(".show", slug=slug, commitment_id=commitment_id))
     return _render_sign(initiative, household, level, form), (422 if form.is_submitted() else 200)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import and_, exists, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -296,14 +296,19 @@ def sign(household: Household, user: User, *, level: str, typed_name: str, conse
     commitment at this level, returns that commitment (``created`` False) and writes nothing.
     """
     initiative = household.initiative
-    existing = db.session.scalars(select(Commitment).where(Commitment.form_token == form_token)).first()
+    # One query for both: the commitment this form already made, and the household's live one at this level.
+    found = db.session.scalars(select(Commitment).where(or_(
+        Commitment.form_token == form_token,
+        and_(Commitment.household_id == household.id, Commitment.level == level,
+             Commitment.status.in_(list(LIVE_STATUSES)))))).all()
+    existing = next((c for c in found if c.form_token == form_token), None)
     if existing is not None:
         if existing.household_id != household.id:
             raise CommitmentError("token")
         return SignResult(existing, False)
     if level not in rules.allowed_levels(initiative.phase):
         raise CommitmentError("level_not_allowed", "level")
-    live = live_commitment(household, level)
+    live = next(iter(found), None)
     if live is not None and live is not supersedes:
         return SignResult(live, False)
     check_typed_name(user, typed_name)
@@ -331,8 +336,8 @@ def sign(household: Household, user: User, *, level: str, typed_name: str, conse
             raise
         return SignResult(again, False)
     signature = _add_signature(commitment, user, typed_name, consent_text, evidence)
-    record_event("signed", commitment, user.id, event_payload(commitment, signature=signature.id))
-    receipts.issue(commitment, signature, head_hash())
+    event = record_event("signed", commitment, user.id, event_payload(commitment, signature=signature.id))
+    receipts.issue(commitment, signature, event.hash)  # the receipt pins the log as this event left it
     _invite_cosigners(commitment, user, members)
     record("commitment.signed", user.id, commitment, level=level)
     return SignResult(commitment, True)
@@ -384,8 +389,8 @@ def cosign(commitment: Commitment, user: User, *, typed_name: str, consent_text:
     missing = required_signers(commitment.household) - {s.user_id for s in commitment.signatures if s.user_id}
     if commitment.status == CommitmentStatus.pending_cosign and not missing:
         commitment.status = CommitmentStatus.valid
-    record_event("cosigned", commitment, user.id, event_payload(commitment, signature=signature.id))
-    receipts.issue(commitment, signature, head_hash())
+    event = record_event("cosigned", commitment, user.id, event_payload(commitment, signature=signature.id))
+    receipts.issue(commitment, signature, event.hash)
     record("commitment.cosigned", user.id, commitment)
     return signature
 

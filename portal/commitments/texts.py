@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
 from portal.domain.commitments import allowed_levels
 from portal.domain.commitments import normalise_text as normalise
@@ -119,16 +119,14 @@ def current_text(initiative: Initiative | None, level: str, language: str = "nl"
     """The newest version for the initiative (its own if a coordinator adapted it, else the template).
 
     Falls back to Dutch when there is no text in ``language``: Dutch is the language that binds."""
-    for lang in dict.fromkeys((language, "nl")):
-        for scope in ((initiative.id, None) if initiative is not None else (None,)):
-            text = db.session.scalars(
-                select(CommitmentText).where(CommitmentText.initiative_id.is_(None) if scope is None
-                                             else CommitmentText.initiative_id == scope,
-                                             CommitmentText.level == level, CommitmentText.language == lang)
-                .order_by(CommitmentText.version.desc()).limit(1)).first()
-            if text is not None:
-                return text
-    return None
+    scopes: list[ColumnElement[bool]] = [CommitmentText.initiative_id.is_(None)]
+    if initiative is not None:
+        scopes.append(CommitmentText.initiative_id == initiative.id)
+    return db.session.scalars(  # one query: the language first, then the initiative's own, then the newest
+        select(CommitmentText).where(or_(*scopes), CommitmentText.level == level,
+                                     CommitmentText.language.in_({language, "nl"}))
+        .order_by((CommitmentText.language == language).desc(), CommitmentText.initiative_id.is_(None).asc(),
+                  CommitmentText.version.desc()).limit(1)).first()
 
 
 def save_version(initiative: Initiative | None, actor: User, *, level: str, language: str, body: str,
