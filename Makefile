@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app portal.app
 PYBABEL := $(VENV)/bin/pybabel
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint translations compile-translations bench clean \
+.PHONY: run test test-postgres lint translations compile-translations bench loadtest clean \
         system-deps-run system-deps-test system-deps-test-postgres system-deps-bench
 
 # Debian packages (WeasyPrint's libraries, Chromium, wrk …): checked in milliseconds, installed when
@@ -63,6 +63,11 @@ BENCHMARKS := $(filter-out bench/_% bench/hello.py,$(wildcard bench/*.py))
 
 bench: system-deps-bench $(STAMP) compile-translations
 	for script in $(BENCHMARKS); do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# 50 residents, champions and coordinators for 2 minutes against gunicorn + PostgreSQL + Redis (loadtest/run.py);
+# the suite runs a 20-second profile (tests/test_loadtest.py).
+loadtest: system-deps-bench $(STAMP) compile-translations
+	$(PY) loadtest/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

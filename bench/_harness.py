@@ -6,6 +6,7 @@ Only loopback addresses are used; every load run is bounded in time and stops by
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import shutil
@@ -60,6 +61,24 @@ def receipt_worker(env: dict[str, str]) -> Iterator[None]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def wait_for_receipts(env: dict[str, str], timeout: float = 300) -> float:
+    """Seconds until the worker has made every receipt (``inf`` when it did not within ``timeout``)."""
+    os.environ.update(env)
+    from portal.app import create_app
+    from portal.commitments import receipts
+    from portal.extensions import db
+
+    app = create_app()
+    start = time.perf_counter()
+    with app.app_context():
+        while receipts.missing_count():
+            db.session.rollback()  # a fresh snapshot for the next count
+            if time.perf_counter() - start > timeout:
+                return math.inf
+            time.sleep(0.1)
+    return time.perf_counter() - start
 
 
 @contextlib.contextmanager

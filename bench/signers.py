@@ -42,7 +42,7 @@ from urllib.parse import urlencode, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import ROOT, flask, gunicorn, postgres_database, receipt_worker, session_cookie
+from _harness import ROOT, flask, gunicorn, postgres_database, receipt_worker, session_cookie, wait_for_receipts
 
 PASSWORD = "benchmark-password"  # noqa: S105 (throw-away accounts in a throw-away database)
 P95_TARGET_MS = 800.0
@@ -155,24 +155,6 @@ def fire(base_url: str, forms: list[tuple[str, dict[str, str]]]) -> list[tuple[f
     with ThreadPoolExecutor(max_workers=len(forms)) as pool:
         futures = [pool.submit(submit, base_url, cookie, fields, barrier) for cookie, fields in forms]
         return [future.result() for future in futures]
-
-
-def wait_for_receipts(env: dict[str, str], timeout: float = 300) -> float:
-    """Seconds until the worker has made every receipt (``inf`` when it did not within ``timeout``)."""
-    os.environ.update(env)
-    from portal.app import create_app
-    from portal.commitments import receipts
-    from portal.extensions import db
-
-    app = create_app()
-    start = time.perf_counter()
-    with app.app_context():
-        while receipts.missing_count():
-            db.session.rollback()  # a fresh snapshot for the next count
-            if time.perf_counter() - start > timeout:
-                return math.inf
-            time.sleep(0.1)
-    return time.perf_counter() - start
 
 
 def check_database(env: dict[str, str], people: list[tuple[str, str]], signers: int) -> dict[str, Any]:
