@@ -42,7 +42,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.commitments import LIVE_STATUSES, Level
 from portal.privacy import service as privacy
-from portal.privacy.service import DeletionStep
+from portal.privacy.service import DeletionOutcome, DeletionStep
 
 __all__ = ["erase", "export", "new_pseudonym", "plan", "purge_ended", "register"]
 
@@ -101,12 +101,12 @@ def export(user: User) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
     return rows, files
 
 
-def _outcome(commitment: Commitment, others: int) -> str:
+def _outcome(commitment: Commitment, others: int) -> DeletionOutcome:
     if commitment.status not in LIVE_STATUSES:
-        return "kept_ended"
+        return DeletionOutcome.kept_ended
     if others:
-        return "kept_with_cosigners"
-    return "kept_agreement" if commitment.level == Level.agreement else "withdrawn"
+        return DeletionOutcome.kept_with_cosigners
+    return DeletionOutcome.kept_agreement if commitment.level == Level.agreement else DeletionOutcome.withdrawn
 
 
 def plan(user: User) -> list[DeletionStep]:
@@ -122,9 +122,9 @@ def erase(user: User) -> None:
     now = utcnow()
     for _signature, commitment, _household, _initiative, _text, others in _signed(user):
         outcome = _outcome(commitment, others)
-        if outcome == "withdrawn":
+        if outcome == DeletionOutcome.withdrawn:
             service.withdraw(commitment, user, reason="account_deleted")
-        elif outcome == "kept_agreement":
+        elif outcome == DeletionOutcome.kept_agreement:
             commitment.flagged_at = now
             db.session.flush()
             service.record_event("signer_deleted", commitment, user.id,

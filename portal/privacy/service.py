@@ -11,6 +11,7 @@ at app start, so this module never imports the commitments feature.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import io
 import json
 import zipfile
@@ -30,15 +31,24 @@ COMMITMENT_EXPORTERS: list[Callable[[User], tuple[list[dict[str, Any]], dict[str
 COMMITMENT_ERASERS: list[Callable[[User], None]] = []
 
 
+class DeletionOutcome(enum.StrEnum):
+    """What deleting the account does to one signed commitment (the delete page explains each)."""
+
+    withdrawn = "withdrawn"  # live interest/intent signed alone: withdrawn, which is free
+    kept_agreement = "kept_agreement"  # live agreement signed alone: stays valid, flagged for the coordinator
+    kept_with_cosigners = "kept_with_cosigners"  # someone else also signed: stays as it is
+    kept_ended = "kept_ended"  # already ended: kept as evidence until its retention period ends
+
+
 @dataclass(frozen=True, slots=True)
 class DeletionStep:
-    """One signed commitment and what deleting the account does to it (``outcome``, see the delete page)."""
+    """One signed commitment and what deleting the account does to it."""
 
     initiative: str
     address: str
     level: str
     status: str
-    outcome: str  # withdrawn | kept_agreement | kept_with_cosigners | kept_ended
+    outcome: DeletionOutcome
 
 
 # (user) -> the steps, in the order erasing takes them; registered by the commitments feature.
