@@ -147,6 +147,18 @@ def test_the_delete_page_says_what_happens_to_each_commitment_before_confirming(
     assert db.session.get(User, resident.id).deleted_at is None  # only explained, nothing done yet
 
 
+def test_a_wrong_password_changes_nothing_and_still_explains(app, development, resident):
+    _initiative, homes = development
+    agreement = signed(homes[0], resident, "agreement")
+    response = client_for(app, resident).post("/account/delete", data={"current_password": "wrong password",
+                                                                       "understood": "y"})
+    assert response.status_code == 422
+    assert "Deze overeenkomst blijft geldig." in response.get_data(as_text=True)
+    assert db.session.get(User, resident.id).deleted_at is None
+    assert db.session.scalars(select(Signature.user_id)).one() == resident.id
+    assert db.session.get(Commitment, agreement.id).flagged_at is None
+
+
 def test_a_page_without_signed_commitments_has_no_list(client, login, make_user):
     login(make_user())
     assert "Wat er gebeurt met wat u hebt getekend" not in client.get("/account/delete").get_data(as_text=True)
