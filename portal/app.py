@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_assets(app)
     init_security(app)
     _register_blueprints(app)
+    _register_privacy_hooks()
     _register_errors(app)
     _register_schema_guard(app)
     from portal.cli import register_commands
@@ -92,6 +93,13 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
     # A msgid that arrives as data (source notes marked N_ in the domain): translated, never %-formatted.
     app.jinja_env.filters["translate"] = lambda text: get_translations().ugettext(text)
+
+
+def _register_privacy_hooks() -> None:
+    """“Mijn gegevens” exports and erases signed commitments through hooks the commitments feature fills."""
+    from portal.commitments import privacy as commitment_privacy
+
+    commitment_privacy.register()
 
 
 def _register_blueprints(app: Flask) -> None:

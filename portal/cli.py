@@ -86,7 +86,9 @@ def purge_expired() -> None:
     purged = purge(utcnow())
     db.session.commit()
     click.echo(f"removed: {purged.audit_log} audit entries, {purged.sent_email} e-mails, "
-               f"{purged.account_tokens} account links, {purged.unconfirmed_accounts} unconfirmed accounts")
+               f"{purged.account_tokens} account links, {purged.unconfirmed_accounts} unconfirmed accounts, "
+               f"personal data of {purged.signed_agreements} signatures of agreements and "
+               f"{purged.signed_interest_and_intent} of interest or intent")
 
 
 @click.command("send-digests")

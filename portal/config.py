@@ -65,6 +65,15 @@ class DefaultConfig:
         "sent_email": 90,  # the outbox keeps sent and failed e-mails this long
         "account_tokens": 30,  # confirmation, reset and e-mail change links after they expired or were used
         "unconfirmed_accounts": 30,  # accounts whose e-mail address was never confirmed
+        # Signed commitments after they ended (withdrawn, replaced, ended on moving), also of deleted accounts:
+        # name, IP, user agent and the signed PDFs, then `purge-expired` removes them (hashes and log stay).
+        # A binding agreement: 7 years. A claim under a contract lapses 5 years after the creditor knew of it
+        # (art. 3:307/3:310 BW), and the parties that rely on the agreement (a cooperative, a municipality)
+        # keep their records 7 years (art. 2:10 BW, art. 52 AWR); 7 years covers both.
+        "signed_agreements": 2555,
+        # Interest and letters of intent are not binding and free to withdraw: 2 years, like the audit log,
+        # enough to answer a question about who counted in a round of the programme.
+        "signed_interest_and_intent": 730,
     }
     # The pilot programme's target (the seed: up to six example projects with 150 homes in total).
     PROGRAMME_TARGET_PILOTS = 6

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import forms, passwords, registering_browser, service
 from portal.extensions import db, limiter
+from portal.privacy import service as privacy
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -249,8 +250,8 @@ def delete() -> ResponseReturnValue:
     if valid and not passwords.verify_password(current_user.password_hash, form.current_password.data):
         form.current_password.errors.append(_("This is not your current password."))
         valid = False
-    if not valid:
-        return _render("accounts/delete.html", form)
+    if not valid:  # also the first visit: the page lists what happens to each signed commitment
+        return _render("accounts/delete.html", form, steps=privacy.deletion_plan(current_user))
     service.delete_account(current_user)
     db.session.commit()
     logout_user()

@@ -170,8 +170,9 @@ def set_locale(user: User, locale: str) -> None:
 def delete_account(user: User) -> None:
     """Erase the account: personal data removed, memberships and roles ended, every session logged out.
 
-    The row stays (pseudonymised) so that foreign keys in the audit log keep pointing somewhere;
-    later issues keep signed commitments needed as evidence, as the privacy statement explains.
+    The row stays (pseudonymised) so that foreign keys in the audit log keep pointing somewhere.
+    Signed commitments stay as evidence under a pseudonym (portal/commitments/privacy.py says what
+    happens to each), as the privacy statement explains.
     """
     from portal.privacy.service import erase
 

@@ -163,19 +163,40 @@ def combined_pdf(initiative: Initiative) -> bytes | None:
     return merge_pdfs(pdf for _id, pdf, _snapshot in _stored_files(rows) if pdf)
 
 
-def csv_table(initiative: Initiative) -> tuple[Sequence[str], list[list[object]]]:
-    """Header and rows for the Excel CSV: every commitment with its signers' typed names (two queries)."""
-    rows = commitment_rows(initiative)
-    signers: dict[int, list[str]] = {}
-    for commitment_id, name in db.session.execute(
-            select(Signature.commitment_id, Signature.typed_name)
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Who signed, as the coordinator sees it: the typed name, or only a pseudonym once the signer deleted
+    their account (the name then stays in the sealed PDF, the evidence, until the retention period ends)."""
+
+    typed_name: str
+    pseudonym: str | None
+    purged: bool = False  # the retention period ended: name, IP, user agent and PDF are gone
+
+    @property
+    def shown(self) -> str:
+        return self.pseudonym or self.typed_name
+
+
+def signers(initiative: Initiative) -> dict[int, list[Signer]]:
+    """The signers of every commitment of the initiative, by commitment id, in signing order: one query."""
+    found: dict[int, list[Signer]] = {}
+    for commitment_id, name, pseudonym, purged_at in db.session.execute(
+            select(Signature.commitment_id, Signature.typed_name, Signature.signer_pseudonym, Signature.purged_at)
             .join(Commitment, Commitment.id == Signature.commitment_id)
             .where(Commitment.initiative_id == initiative.id).order_by(Signature.id)):
-        signers.setdefault(commitment_id, []).append(name)
+        found.setdefault(commitment_id, []).append(Signer(name, pseudonym, purged_at is not None))
+    return found
+
+
+def csv_table(initiative: Initiative) -> tuple[Sequence[str], list[list[object]]]:
+    """Header and rows for the Excel CSV: every commitment with its signers (two queries); a signer who
+    deleted their account appears as their pseudonym."""
+    rows = commitment_rows(initiative)
+    signed_by = signers(initiative)
     table: list[list[object]] = [
         [row.address, row.postcode, row.level, row.status, row.channel, row.min_n, row.max_monthly_delta_eur,
-         ", ".join(signers.get(row.id, [])), _utc(row.signed_at), _utc(row.ended_at), row.verify_code,
-         row.pdf_sha256]
+         ", ".join(signer.shown for signer in signed_by.get(row.id, [])), _utc(row.signed_at), _utc(row.ended_at),
+         row.verify_code, row.pdf_sha256]
         for row in rows
     ]
     return CSV_HEADER, table
@@ -295,12 +316,12 @@ def _signature_records(initiative: Initiative) -> dict[int, dict[str, Any]]:
     """Per commitment: the text it was signed on and every signature's evidence (SPEC §6), from one
     query without the receipts' bytes (those are in toezeggingen/)."""
     records: dict[int, dict[str, Any]] = {}
-    for (commitment_id, version, text_sha256, language, signature_id, typed_name, account, signed_at, auth_context,
-         ip, user_agent, consent, receipt_sha256, head) in db.session.execute(
+    for (commitment_id, version, text_sha256, language, signature_id, typed_name, account, pseudonym, signed_at,
+         auth_context, ip, user_agent, consent, receipt_sha256, head) in db.session.execute(
             select(Commitment.id, CommitmentText.version, CommitmentText.sha256, CommitmentText.language,
-                   Signature.id, Signature.typed_name, Signature.user_id, Signature.signed_at,
-                   Signature.auth_context, Signature.ip, Signature.user_agent, Signature.consent_text,
-                   Signature.pdf_sha256, Signature.log_head_hash)
+                   Signature.id, Signature.typed_name, Signature.user_id, Signature.signer_pseudonym,
+                   Signature.signed_at, Signature.auth_context, Signature.ip, Signature.user_agent,
+                   Signature.consent_text, Signature.pdf_sha256, Signature.log_head_hash)
             .join(CommitmentText, CommitmentText.id == Commitment.text_id)
             .outerjoin(Signature, Signature.commitment_id == Commitment.id)
             .where(Commitment.initiative_id == initiative.id).order_by(Commitment.id, Signature.id)):
@@ -308,7 +329,9 @@ def _signature_records(initiative: Initiative) -> dict[int, dict[str, Any]]:
             "text": {"version": version, "sha256": text_sha256, "language": language}, "signatures": []})
         if signature_id is not None:
             record["signatures"].append({
-                "id": signature_id, "typed_name": typed_name, "account": account, "signed_at_utc": _utc(signed_at),
+                "id": signature_id, "typed_name": typed_name, "account": account,
+                "pseudonym": pseudonym,  # once the signer deleted their account (account is then empty)
+                "signed_at_utc": _utc(signed_at),
                 "auth_context": auth_context, "ip": ip, "user_agent": user_agent, "consent_text": consent,
                 "receipt_sha256": receipt_sha256, "log_head_hash": head})
     return records

@@ -179,7 +179,8 @@ def _render_overview(initiative: Initiative, target_form: forms.TargetForm | Non
         target_form = forms.TargetForm(formdata=None, kind=current.target.kind, value=current.target.value)
     return render_template(
         "commitments/coordinator_evidence.html", initiative=initiative, progress=current,
-        rows=downloads.commitment_rows(initiative), pending=paper.pending_forms(initiative),
+        rows=downloads.commitment_rows(initiative), signers=downloads.signers(initiative),
+        pending=paper.pending_forms(initiative),
         verify_form=forms.VerifyPaperForm(), target_form=target_form), status
 
 

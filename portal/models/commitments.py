@@ -120,6 +120,12 @@ class Signature(Base):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # loaded only when read
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     log_head_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set when the signer deletes their account (user_id becomes NULL): the signature stays as evidence,
+    # and the coordinator sees this instead of a name. Random, so it cannot be traced back to the account.
+    signer_pseudonym: Mapped[str | None] = mapped_column(String(20))
+    # When ``flask purge-expired`` removed the personal data (name, IP, user agent, PDF bytes) after the
+    # evidence retention period; the hashes and the event log stay.
+    purged_at: Mapped[timestamp | None]
 
     commitment: Mapped[Commitment] = relationship(viewonly=True)
 

@@ -48,6 +48,16 @@ RETENTION_ROWS = [
     RetentionRow(_l("Accounts whose e-mail address was never confirmed"),
                  _l("Someone started but did not finish creating an account"), _l("Administrators"),
                  "unconfirmed_accounts"),
+    RetentionRow(_l("A signed agreement (binding): your typed name, the signed PDF, date, IP address and "
+                    "browser. Counted from when the agreement ended; also after you delete your account, "
+                    "then under a pseudonym"),
+                 _l("Evidence of what was agreed, for the households, the energy cooperative and the "
+                    "municipality"),
+                 _l("You; coordinators of the municipality"), "signed_agreements"),
+    RetentionRow(_l("A signed interest or letter of intent: the same data. Counted from when it ended; also "
+                    "after you delete your account, then under a pseudonym"),
+                 _l("To show how the group of households was formed"),
+                 _l("You; coordinators of the municipality"), "signed_interest_and_intent"),
 ]
 
 
@@ -61,6 +71,8 @@ class Purged:
     sent_email: int
     account_tokens: int
     unconfirmed_accounts: int
+    signed_agreements: int  # signatures whose name, IP, user agent and PDF were removed
+    signed_interest_and_intent: int
 
 
 def purge_expired(now: dt.datetime) -> Purged:
@@ -86,5 +98,11 @@ def purge_expired(now: dt.datetime) -> Purged:
         # actor the database empties (ON DELETE SET NULL).
         db.session.execute(delete(AccountToken).where(AccountToken.user_id.in_(stale_ids)))
         db.session.execute(delete(User).where(User.id.in_(stale_ids)))
+    from portal.commitments.privacy import purge_ended  # the commitments feature knows its evidence
+
+    agreements = purge_ended(("agreement",), before("signed_agreements"), now)
+    non_binding = purge_ended(("interest", "intent"), before("signed_interest_and_intent"), now)
     return Purged(audit_log=audit.rowcount or 0, sent_email=mail.rowcount or 0,  # type: ignore[attr-defined]
-                  account_tokens=tokens.rowcount or 0, unconfirmed_accounts=len(stale_ids))  # type: ignore[attr-defined]
+                  account_tokens=tokens.rowcount or 0,  # type: ignore[attr-defined]
+                  unconfirmed_accounts=len(stale_ids), signed_agreements=agreements,
+                  signed_interest_and_intent=non_binding)

@@ -3,16 +3,20 @@ account removes.
 
 Signed commitments are the one exception to "everything goes": they stay as evidence for the retention period,
 linked to a pseudonym. The commitments feature plugs in at ``COMMITMENT_EXPORTERS`` (their rows and signed PDFs
-in the ZIP) and ``COMMITMENT_ERASERS`` (pseudonymise, keep the evidence); both are empty until it lands.
+in the ZIP), ``COMMITMENT_DELETION_PLANS`` (what deleting will do to each commitment, shown before confirming)
+and ``COMMITMENT_ERASERS`` (pseudonymise, keep the evidence): ``portal.commitments.privacy.register`` fills them
+at app start, so this module never imports the commitments feature.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import io
 import json
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -25,6 +29,30 @@ from portal.models import AuditEntry, Household, Initiative, Membership, Ranking
 COMMITMENT_EXPORTERS: list[Callable[[User], tuple[list[dict[str, Any]], dict[str, bytes]]]] = []
 # (user) -> None: pseudonymise the person in commitments kept as evidence; registered by the commitments feature.
 COMMITMENT_ERASERS: list[Callable[[User], None]] = []
+
+
+class DeletionOutcome(enum.StrEnum):
+    """What deleting the account does to one signed commitment (the delete page explains each)."""
+
+    withdrawn = "withdrawn"  # live interest/intent signed alone: withdrawn, which is free
+    kept_agreement = "kept_agreement"  # live agreement signed alone: stays valid, flagged for the coordinator
+    kept_with_cosigners = "kept_with_cosigners"  # someone else also signed: stays as it is
+    kept_ended = "kept_ended"  # already ended: kept as evidence until its retention period ends
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionStep:
+    """One signed commitment and what deleting the account does to it."""
+
+    initiative: str
+    address: str
+    level: str
+    status: str
+    outcome: DeletionOutcome
+
+
+# (user) -> the steps, in the order erasing takes them; registered by the commitments feature.
+COMMITMENT_DELETION_PLANS: list[Callable[[User], list[DeletionStep]]] = []
 
 
 def _moment(value: dt.datetime | None) -> str | None:
@@ -88,6 +116,11 @@ def export_zip(user: User) -> bytes:
 def rename(user: User, name: str) -> None:
     user.name = name
     record("privacy.name_corrected", user.id, user)
+
+
+def deletion_plan(user: User) -> list[DeletionStep]:
+    """What deleting the account will do to each commitment the user signed (shown before they confirm)."""
+    return [step for plan in COMMITMENT_DELETION_PLANS for step in plan(user)]
 
 
 def erase(user: User) -> None:

@@ -68,6 +68,7 @@ def test_the_page_explains_deleting_before_anyone_confirms(client, login, make_u
     login(make_user())
     html = client.get("/account/data").get_data(as_text=True)
     assert "bewaard als bewijs" in html and "dit kunt u niet ongedaan maken" in html
+    assert "Een bindende overeenkomst blijft geldig." in html
 
 
 def test_deleting_the_account_removes_the_rankings(client, login, make_user, make_initiative, make_household):
