@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app portal.app
 PYBABEL := $(VENV)/bin/pybabel
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint translations compile-translations bench loadtest clean \
+.PHONY: run test test-postgres lint translations compile-translations bench loadtest reliability clean \
         system-deps-run system-deps-test system-deps-test-postgres system-deps-bench
 
 # Debian packages (WeasyPrint's libraries, Chromium, wrk …): checked in milliseconds, installed when
@@ -68,6 +68,11 @@ bench: system-deps-bench $(STAMP) compile-translations
 # the suite runs a 20-second profile (tests/test_loadtest.py).
 loadtest: system-deps-bench $(STAMP) compile-translations
 	$(PY) loadtest/run.py
+
+# docs/betrouwbaarheid.md ("Betrouwbaarheid en beveiliging"), written from measurements made now: the load test,
+# the concurrent-signing benchmark and the fault, security and bad-input tests (scripts/reliability_report.py).
+reliability: system-deps-bench system-deps-test-postgres $(STAMP) compile-translations
+	$(PY) scripts/reliability_report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import math
 import os
 import re
@@ -203,6 +204,7 @@ def main() -> int:
     arguments = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     arguments.add_argument("--signers", type=int, default=50, help="households signing at once (default 50)")
     arguments.add_argument("--same", type=int, default=20, help="concurrent submits of one form (0: skip)")
+    arguments.add_argument("--json", type=Path, help="also write the figures and checks to this file")
     options = arguments.parse_args()
     with tempfile.TemporaryDirectory() as folder, postgres_database() as database_url:
         from portal.commitments import seal
@@ -246,9 +248,12 @@ def main() -> int:
     print(f"the receipt worker had made every receipt {receipts_after:.1f} s after the last response")
     failed = 0
 
+    checked: list[dict[str, Any]] = []
+
     def check(name: str, passed: bool) -> None:
         nonlocal failed
         failed += not passed
+        checked.append({"name": name, "passed": passed})
         print(f"  {name:<58} {'PASS' if passed else 'FAIL'}")
 
     check(f"commitments: {checks['commitments']} (expected {options.signers})",
@@ -266,6 +271,11 @@ def main() -> int:
     check(f"p95 {p95:.0f} ms < {P95_TARGET_MS:.0f} ms", p95 < P95_TARGET_MS)
     check(f"errors {len(errors)} == 0", not errors)
     print("PASS" if not failed else f"FAIL ({failed} check(s) failed)")
+    if options.json:
+        options.json.write_text(json.dumps({
+            "signers": options.signers, "same": options.same, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
+            "max_ms": max(latencies), "wall_s": wall, "errors": len(errors), "receipts_after_s": receipts_after,
+            "checks": checked, "passed": not failed}, indent=2), encoding="utf-8")
     return 0 if not failed else 1
 
 

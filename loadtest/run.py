@@ -168,6 +168,7 @@ def main() -> int:
     arguments.add_argument("--seconds", type=int, default=120)
     arguments.add_argument("--spawn-rate", type=float, default=10)
     arguments.add_argument("--no-latency-target", action="store_true", help="report p95, do not fail on it")
+    arguments.add_argument("--json", type=Path, help="also write the figures and checks to this file")
     options = arguments.parse_args()
     with tempfile.TemporaryDirectory() as tmp, postgres_database("warmteburen_load") as database_url:
         folder = Path(tmp)
@@ -215,6 +216,12 @@ def main() -> int:
         print(f"  {name:<80} {'PASS' if passed else 'FAIL'}")
     failed = sum(1 for _name, passed in checks if not passed)
     print("PASS" if not failed else f"FAIL ({failed} check(s) failed)")
+    if options.json:
+        options.json.write_text(json.dumps({
+            "users": options.users, "seconds": options.seconds, "spawn_rate": options.spawn_rate,
+            "receipts_caught_up_s": caught_up, "pages": statistics, "errors": failures,
+            "checks": [{"name": name, "passed": passed} for name, passed in checks], "passed": not failed,
+        }, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0 if not failed else 1
 
 
