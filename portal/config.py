@@ -46,6 +46,9 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away: limited reading pages stay open (the error is logged); log-in, codes, invitations and
+    # signing refuse with a Dutch 503 instead (portal.security.fails_closed). README "Production".
+    RATELIMIT_SWALLOW_ERRORS = True
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -134,6 +137,11 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
         config["MAIL_WRITE_EML"] = False
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _development_secret_key(instance_path)
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # A Redis that does not answer must cost a request one second, not a worker for minutes.
+        options = config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
 
 
 def _development_secret_key(instance_path: Path) -> str:
