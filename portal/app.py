@@ -216,13 +216,15 @@ def _forget_the_transaction() -> None:
 
 
 def render_unavailable(cause: str) -> tuple[str, int, dict[str, str]]:
-    """The Dutch 503 page with Retry-After, rendered without the database: no current user, and the
-    language from the cookie only (the account's language would need the database)."""
+    """The Dutch 503 page with Retry-After, rendered without the database: straight from the Jinja
+    environment, so no context processor loads the current user (Flask-Login's does), and in the
+    language of the cookie only (the account's language would need the database too)."""
     title, message = UNAVAILABLE[cause]
+    config = current_app.config
     remembered = request.cookies.get(i18n.LANGUAGE_COOKIE)
-    locale = remembered if remembered in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(locale):
-        page = render_template("errors/unavailable.html", title=str(title), message=str(message))
+    with force_locale(remembered if remembered in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]):
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            title=str(title), message=str(message))
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 

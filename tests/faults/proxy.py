@@ -24,6 +24,10 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._listener is not None
+
     def start(self) -> TcpProxy:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
