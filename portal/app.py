@@ -20,6 +20,7 @@ from portal.assets import init_assets
 from portal.config import ROOT, DefaultConfig, finalise, from_environment
 from portal.database import configure_sqlite, schema_is_current
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.monitoring import init_monitoring
 from portal.security import LimiterUnavailable, init_security, redact
 
 MIGRATIONS = ROOT / "migrations"
@@ -44,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_templates(app)
     init_assets(app)
     init_security(app)
+    # Logging is set up for the process; tests build many apps in one process and pass their config.
+    init_monitoring(app, configure_logging=config is None)
     _register_blueprints(app)
     _register_errors(app)
     _register_schema_guard(app)
@@ -240,7 +243,7 @@ def _register_schema_guard(app: Flask) -> None:
 
     @app.before_request
     def _guard() -> tuple[str, int, dict[str, str]] | None:
-        if state["current"] or request.endpoint in ("static", "main.healthz"):
+        if state["current"] or request.endpoint in ("static", "main.healthz", "main.readyz", "main.metrics"):
             return None
         if schema_is_current(db.engine, MIGRATIONS):
             state["current"] = True
