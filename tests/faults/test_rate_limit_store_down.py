@@ -99,3 +99,11 @@ def _user(app: Flask) -> str:
     db.session.add(user)
     db.session.commit()
     return user.email
+
+
+def test_a_silent_redis_costs_a_request_at_most_a_second(make_app):
+    """A Redis host that drops packets would otherwise hold a worker for the operating system's timeout."""
+    redis_app = make_app(RATELIMIT_STORAGE_URI="redis://10.0.0.1:6379/0")
+    assert redis_app.config["RATELIMIT_STORAGE_OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
+    assert redis_app.config["RATELIMIT_SWALLOW_ERRORS"] is True
+    assert "RATELIMIT_STORAGE_OPTIONS" not in make_app().config  # memory storage takes no socket options
