@@ -304,8 +304,9 @@ def _outcome(response: Any) -> str:
     # Flask-Login sends the visitor to log in with ?next=; "log out everywhere" ends at the plain page.
     if response.status_code == 302 and "/account/login?next=" in location:
         return LOGIN
-    # /readyz reports "not ready" with a 503 by design; any other 5xx is a failure.
-    assert response.status_code < 500 or (response.status_code == 503 and response.is_json)
+    # /readyz says 503 by design here: the test database is made by create_all, not by the migrations.
+    not_migrated = response.status_code == 503 and response.is_json and response.json.get("migrations") is False
+    assert response.status_code < 500 or not_migrated
     return OPEN
 
 
