@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal import i18n
@@ -19,7 +20,8 @@ from portal.assets import init_assets
 from portal.config import ROOT, DefaultConfig, finalise, from_environment
 from portal.database import configure_sqlite, schema_is_current
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
-from portal.security import init_security
+from portal.monitoring import init_monitoring
+from portal.security import LimiterUnavailable, init_security, redact
 
 MIGRATIONS = ROOT / "migrations"
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_templates(app)
     init_assets(app)
     init_security(app)
+    # Logging is set up for the process; tests build many apps in one process and pass their config.
+    init_monitoring(app, configure_logging=config is None)
     _register_blueprints(app)
     _register_privacy_hooks()
     _register_errors(app)
@@ -144,6 +148,31 @@ ERRORS = {
     500: (_l("Something went wrong on our side"),
           _l("This is our mistake, not yours. Try again in a few minutes.")),
 }
+UNAVAILABLE = {
+    "database": (_l("Warmteburen is briefly unreachable"),
+                 _l("We cannot reach our data right now. Nothing you sent was saved halfway: try again in a "
+                    "minute.")),
+    "limiter": (_l("This is briefly not possible"),
+                _l("Logging in, entering a household code, inviting and signing are paused for a moment, "
+                   "to keep your account safe. Reading pages still works. Try again in a minute.")),
+}
+RETRY_AFTER_SECONDS = 60
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """The database did not answer (down, restarting, network gone), as opposed to a mistake in a query.
+
+    PostgreSQL reports a refused or lost connection as OperationalError (SQLAlchemy marks a lost one
+    ``connection_invalidated``); SQLite's OperationalError also means "no such table" and the like,
+    so there only a locked database counts.
+    """
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    return "sqlite" not in type(error.orig).__module__ or "locked" in str(error.orig)
 
 
 def _register_errors(app: Flask) -> None:
@@ -167,15 +196,47 @@ def _register_errors(app: Flask) -> None:
         # A limit with a message of its own (invitations: "in an hour") says that instead of "a minute".
         return render_error(429, error.description if error.limit.error_message else None)
 
+    @app.errorhandler(LimiterUnavailable)
+    def _limiter_unavailable(_error: LimiterUnavailable) -> ResponseReturnValue:
+        return render_unavailable("limiter")
+
     @app.errorhandler(Exception)
-    def _server_error(error: Exception) -> tuple[str, int]:
+    def _server_error(error: Exception) -> ResponseReturnValue:
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             raise error
+        if database_unreachable(error):
+            # Not a bug to hide in tests: the transaction is gone and the page says "try again".
+            log.error("database unreachable on %s %s: %s", request.method, redact(request.path),
+                      type(error).__name__)
+            _forget_the_transaction()
+            return render_unavailable("database")
         if current_app.testing and not current_app.config.get("TEST_RENDER_500"):
             raise error  # tests see the real traceback
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(500)
+
+
+def _forget_the_transaction() -> None:
+    """Roll back what the request wrote; with the connection gone that can fail too, and then nothing
+    was committed anyway (the pool replaces the connection: pool_pre_ping)."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.warning("rollback after a lost database connection failed", exc_info=True)
+
+
+def render_unavailable(cause: str) -> tuple[str, int, dict[str, str]]:
+    """The Dutch 503 page with Retry-After, rendered without the database: straight from the Jinja
+    environment, so no context processor loads the current user (Flask-Login's does), and in the
+    language of the cookie only (the account's language would need the database too)."""
+    title, message = UNAVAILABLE[cause]
+    config = current_app.config
+    remembered = request.cookies.get(i18n.LANGUAGE_COOKIE)
+    with force_locale(remembered if remembered in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]):
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            title=str(title), message=str(message))
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _register_schema_guard(app: Flask) -> None:
@@ -190,7 +251,7 @@ def _register_schema_guard(app: Flask) -> None:
 
     @app.before_request
     def _guard() -> tuple[str, int, dict[str, str]] | None:
-        if state["current"] or request.endpoint in ("static", "main.healthz"):
+        if state["current"] or request.endpoint in ("static", "main.healthz", "main.readyz", "main.metrics"):
             return None
         if schema_is_current(db.engine, MIGRATIONS):
             state["current"] = True

@@ -46,6 +46,9 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away: limited reading pages stay open (the error is logged); log-in, codes, invitations and
+    # signing refuse with a Dutch 503 instead (portal.security.fails_closed). README "Production".
+    RATELIMIT_SWALLOW_ERRORS = True
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -88,6 +91,10 @@ class DefaultConfig:
     # Confirming the e-mail in the browser that registered signs in, within this time (registering_browser.py).
     CONFIRM_SIGN_IN_WINDOW = dt.timedelta(hours=1)
     CHECK_SCHEMA_AT_START = True
+    # "json": one JSON line per log record on stderr (the default in production); "text": Python's default.
+    LOG_FORMAT: str | None = None
+    # Bearer token Prometheus sends to /metrics; unset, /metrics answers 404.
+    METRICS_TOKEN: str | None = None
     # PEM files of the portal's seal on commitment receipts (PAdES). Unset in development: a self-signed
     # pair is generated into instance/; in production signing refuses to run without them.
     SEAL_CERT: str | None = None
@@ -100,7 +107,7 @@ class DefaultConfig:
 PASSED_THROUGH = (
     "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER", "MAIL_ABUSE_ADDRESS", "PREFERRED_URL_SCHEME", "SERVER_NAME", "PORTAL_ENV",
-    "SEAL_CERT", "SEAL_KEY", "RATELIMIT_KEY_PREFIX",
+    "SEAL_CERT", "SEAL_KEY", "RATELIMIT_KEY_PREFIX", "LOG_FORMAT", "METRICS_TOKEN",
 )
 BOOLEANS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_WRITE_EML", "RECEIPTS_IN_WORKER")
 
@@ -148,6 +155,13 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
         config["MAIL_WRITE_EML"] = False
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _development_secret_key(instance_path)
+    if not config.get("LOG_FORMAT"):
+        config["LOG_FORMAT"] = "json" if config["PORTAL_ENV"] == "production" else "text"
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # A Redis that does not answer must cost a request one second, not a worker for minutes.
+        options = config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
 
 
 def _development_secret_key(instance_path: Path) -> str:

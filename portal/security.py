@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from werkzeug.exceptions import ServiceUnavailable
+
+from portal.extensions import limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -22,6 +28,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+log = logging.getLogger(__name__)
 
 
 # Secrets that travel in URLs: household codes (/c/K7PM3QXD) and e-mail tokens. SECURITY.md: logs hold no
@@ -47,6 +54,33 @@ def install_log_redaction() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactSecrets) for f in logger.filters):
             logger.addFilter(RedactSecrets())
+
+
+class LimiterUnavailable(ServiceUnavailable):
+    """An action that must be rate limited while the limit store (Redis) cannot be reached."""
+
+
+def fails_closed(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Refuse the view's ``methods`` (default POST) with a Dutch 503 while the rate limit store is down.
+
+    Flask-Limiter swallows storage errors (RATELIMIT_SWALLOW_ERRORS), so every other limited page stays
+    open when Redis is away; log-in, household codes, invitations and signing must not run unlimited
+    (SECURITY.md), so they ask the store first. ``check()`` is the limits library's own health ping:
+    one Redis round trip, and always true for the memory store of development and tests.
+    """
+    refused = frozenset(methods or ("POST",))
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if request.method in refused and limiter.enabled and not limiter.storage.check():
+                log.error("rate limit storage unreachable: %s %s refused", request.method, redact(request.path))
+                raise LimiterUnavailable(retry_after=60)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 def init_security(app: Flask) -> None:

@@ -8,7 +8,9 @@ for instance a new file whose transaction failed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +27,31 @@ RANDOM_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|pdf)$")
 # A file is written before its row is committed; younger files may still get their row.
 MIN_ORPHAN_AGE = dt.timedelta(hours=1)
 _RELEASED = "portal.uploads.released"
+log = logging.getLogger(__name__)
 
 
 def uploads_dir() -> Path:
     configured = current_app.config.get("UPLOADS_DIR")
     return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+
+
+def write_new(folder: Path, name: str, data: bytes) -> None:
+    """Write a new upload under ``folder/name``, whole or not at all.
+
+    Written to a hidden partial file and renamed, so a reader never sees half a file. A folder that is
+    read-only or full raises OSError (the caller turns it into a message on the form, before any row
+    points to the name) and leaves no partial file behind.
+    """
+    partial = folder / f".{name}.part"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        partial.replace(folder / name)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        log.error("upload not saved in %s: %s", folder, error.strerror or type(error).__name__)
+        raise
 
 
 def delete_after_commit(name: str | None) -> None:

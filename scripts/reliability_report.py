@@ -155,7 +155,8 @@ def write(load: dict[str, Any], signers: dict[str, Any], tests: dict[str, list[d
         for path in modules:
             outcomes = tests[path]
             ok = sum(1 for case in outcomes if case["outcome"] == "geslaagd")
-            lines.append(f"- `{path}` ({ok}/{len(outcomes)}): {docstring(path)}")
+            about = docstring(path)
+            lines.append(f"- `{path}` ({ok}/{len(outcomes)})" + (f": {about}" if about else ""))
             lines += [f"  - {case['outcome'].upper()}: {case['name']}" for case in outcomes
                       if case["outcome"] != "geslaagd"]
     lines.append("")

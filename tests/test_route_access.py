@@ -86,6 +86,8 @@ ROUTES = {
     "main.accessibility": "public",
     "main.language": "public",
     "main.healthz": "public",
+    "main.readyz": "public",  # 503 here: the test database is made by create_all, not migrated (JSON either way)
+    "main.metrics": "signed_link",  # only with METRICS_TOKEN, which these tests leave unset: 404 for everyone
     "dev.outbox": "public",  # development only: not registered in production
     "dev.message": "public",
     "accounts.register": "public",
@@ -302,7 +304,9 @@ def _outcome(response: Any) -> str:
     # Flask-Login sends the visitor to log in with ?next=; "log out everywhere" ends at the plain page.
     if response.status_code == 302 and "/account/login?next=" in location:
         return LOGIN
-    assert response.status_code < 500
+    # /readyz says 503 by design here: the test database is made by create_all, not by the migrations.
+    not_migrated = response.status_code == 503 and response.is_json and response.json.get("migrations") is False
+    assert response.status_code < 500 or not_migrated
     return OPEN
 
 

@@ -34,7 +34,9 @@ def test_every_get_page_answers_without_a_server_error(app, client, runner, who)
             url = url.replace(placeholder, value)
         assert "<" not in url, rule.rule
         response = client.get(url)
-        assert response.status_code < 500, (who, url)
+        # /readyz says 503 by design here: the test database is made by create_all, not by the migrations.
+        not_migrated = url == "/readyz" and response.status_code == 503 and response.json["migrations"] is False
+        assert response.status_code < 500 or not_migrated, (who, url)
         response.close()
         checked += 1
     assert checked > 30

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from portal.accounts import forms, passwords, registering_browser, service
 from portal.extensions import db, limiter
 from portal.privacy import service as privacy
+from portal.security import fails_closed
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -91,6 +92,7 @@ def confirm_email(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@fails_closed("POST")
 @limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed)
 def login() -> ResponseReturnValue:
     target = safe_next(request.values.get("next"))

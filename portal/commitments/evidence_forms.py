@@ -28,6 +28,7 @@ MESSAGES = SIGN_MESSAGES | {
     "type": _l("This file is not a PDF, JPEG or PNG, or it is incomplete. Choose the scan again."),
     "mismatch": _l("The file's name does not match its content (for example a PDF named .jpg). "
                    "Choose the original scan."),
+    "storage": _l("We could not save the scan just now. Nothing was registered. Try again later."),
     "not_pending": _l("This form has already been checked."),
     "own_form": _l("You registered this form yourself. Another coordinator checks it."),
     "percent_range": _l("Enter a percentage from 1 to 100."),

@@ -16,6 +16,7 @@ from portal.extensions import db, limiter
 from portal.households import service as households
 from portal.models import Commitment, CommitmentText, Household, Initiative
 from portal.models.commitments import Level
+from portal.security import fails_closed
 
 bp = Blueprint("commitments", __name__)
 
@@ -79,6 +80,7 @@ def overview(slug: str) -> str:
 
 
 @bp.route("/i/<slug>/commitment/sign/<level>", methods=["GET", "POST"])
+@fails_closed("POST")
 @login_required
 @signing_limit
 def sign(slug: str, level: str) -> ResponseReturnValue:
@@ -137,6 +139,7 @@ def _render_show(initiative: Initiative, household: Household, commitment: Commi
 
 
 @bp.route("/i/<slug>/commitment/<int:commitment_id>/cosign", methods=["POST"])
+@fails_closed("POST")
 @login_required
 def cosign(slug: str, commitment_id: int) -> ResponseReturnValue:
     initiative, household, commitment = _own_commitment_or_404(slug, commitment_id)
@@ -176,6 +179,7 @@ def withdraw(slug: str, commitment_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/i/<slug>/commitment/<int:commitment_id>/change", methods=["GET", "POST"])
+@fails_closed("POST")
 @login_required
 @signing_limit
 def change(slug: str, commitment_id: int) -> ResponseReturnValue:

@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import current_app
 
 from portal.domain.errors import DomainError
+from portal.uploads import write_new
 
 __all__ = ["MAX_SCAN_BYTES", "ScanError", "StoredScan", "detect", "discard", "path_of", "store"]
 
@@ -37,7 +38,8 @@ _PDF_TAIL = 1024
 
 class ScanError(DomainError):
     """A scan that cannot be accepted. ``code``: ``empty``, ``size`` (``limit`` in bytes), ``type`` (not
-    a PDF, JPEG or PNG, or cut off), ``mismatch`` (the name says one type, the bytes another)."""
+    a PDF, JPEG or PNG, or cut off), ``mismatch`` (the name says one type, the bytes another), ``storage``
+    (the upload folder is read-only or full)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +73,11 @@ def store(data: bytes, filename: str = "") -> StoredScan:
     """Check ``data`` and write it under a fresh random name; the caller records the name."""
     media_type, extension = detect(data, filename)
     folder = scans_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{extension}"
-    partial = folder / f".{name}.part"
-    partial.write_bytes(data)
-    partial.replace(folder / name)  # a reader never sees half a file
+    try:
+        write_new(folder, name, data)
+    except OSError:
+        raise ScanError("storage") from None
     return StoredScan(name=name, media_type=media_type, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 

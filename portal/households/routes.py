@@ -16,6 +16,7 @@ from portal.extensions import db, limiter
 from portal.households import forms, service
 from portal.households.messages import address_error_message
 from portal.models import Household, Initiative
+from portal.security import fails_closed
 
 bp = Blueprint("households", __name__)
 
@@ -222,6 +223,7 @@ def set_door(slug: str, household_id: int) -> Response:
 # Joining with a household code (resident)
 
 @bp.route("/c", methods=["POST"])
+@fails_closed("POST")
 @code_limit
 def enter_code() -> ResponseReturnValue:
     form = forms.CodeForm()
@@ -235,6 +237,7 @@ def enter_code() -> ResponseReturnValue:
 
 
 @bp.route("/i/<slug>/join", methods=["POST"])
+@fails_closed("POST")
 @code_limit
 def enter_code_for_initiative(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_or_404(slug)
@@ -250,6 +253,7 @@ def enter_code_for_initiative(slug: str) -> ResponseReturnValue:
 
 
 @bp.route("/c/<code>")
+@fails_closed("GET")
 @code_limit
 def code(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)
@@ -264,6 +268,7 @@ def code(code: str) -> ResponseReturnValue:
 
 
 @bp.route("/c/<code>/join", methods=["GET", "POST"])
+@fails_closed("GET", "POST")
 @code_limit
 @login_required
 def join(code: str) -> ResponseReturnValue:

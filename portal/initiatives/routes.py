@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -44,13 +45,20 @@ def _photo(form: forms.InitiativeForm) -> bytes | None:
     return upload.read() if upload and getattr(upload, "filename", "") else None
 
 
+PHOTO_MESSAGES = {
+    "type": _l("Choose a JPEG or PNG photo."),
+    "size": _l("The photo is too large: at most 5 MB."),
+    "storage": _l("We could not save the photo just now. Nothing was changed. Try again later, or save "
+                  "without a photo."),
+}
+
+
 def _save_with_photo(form: forms.InitiativeForm, action: Callable[[bytes | None], object]) -> bool:
     """Run ``action(photo_bytes)``; a bad photo becomes a message on the photo field."""
     try:
         action(_photo(form))
     except service.PhotoError as error:
-        form.photo.errors = [_("Choose a JPEG or PNG photo.") if error.code == "type"
-                             else _("The photo is too large: at most 5 MB.")]
+        form.photo.errors = [str(PHOTO_MESSAGES[error.code])]
         return False
     return True
 

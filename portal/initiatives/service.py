@@ -39,7 +39,8 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 class PhotoError(DomainError):
-    """The uploaded photo is not a JPEG/PNG or is too large (``code``: ``type`` or ``size``)."""
+    """The uploaded photo is not a JPEG/PNG or is too large (``code``: ``type`` or ``size``), or the upload
+    folder cannot take it (``storage``: read-only or full)."""
 
 
 def slug_for(name: str, place: str) -> str:
@@ -62,9 +63,10 @@ def store_photo(data: bytes) -> str:
     if extension is None:
         raise PhotoError("type")
     name = f"{secrets.token_hex(16)}.{extension}"
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
+    try:
+        uploads.write_new(uploads_dir(), name, data)
+    except OSError:
+        raise PhotoError("storage") from None
     return name
 
 
@@ -109,8 +111,9 @@ def update(initiative: Initiative, actor: User, details: InitiativeDetails, phot
     initiative.variant = details.variant
     initiative.story = details.story
     if photo or remove_photo:
+        new_name = store_photo(photo) if photo else None  # first: a photo refused keeps the old one
         uploads.delete_after_commit(initiative.photo_path)
-        initiative.photo_path = store_photo(photo) if photo else None
+        initiative.photo_path = new_name
     record("initiative.updated", actor.id, initiative)
 
 

@@ -20,6 +20,7 @@ from portal.forms import options
 from portal.households import service as households
 from portal.invitations import flyers, forms, service
 from portal.models import Initiative
+from portal.security import fails_closed
 
 bp = Blueprint("invitations", __name__)
 
@@ -73,6 +74,7 @@ def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None,
 
 
 @bp.route("/i/<slug>/invite", methods=["GET", "POST"])
+@fails_closed("POST")
 @_invitation_limit(_per_account)
 @_invitation_limit(_per_initiative)
 @login_required

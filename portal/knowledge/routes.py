@@ -31,6 +31,7 @@ UPLOAD_MESSAGES = {
     "size": _l("The file is too large: at most 8 MB."),
     "type": _l("This is not a PDF, Word, Excel or OpenDocument file."),
     "mismatch": _l("The file's name does not match what it contains. Check that you chose the right file."),
+    "storage": _l("We could not save the file just now. Nothing was added. Try again later."),
 }
 
 

@@ -24,13 +24,15 @@ from portal.models import (
     Provider,
     User,
 )
+from portal.uploads import write_new
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 
 
 class UploadError(DomainError):
     """``empty``, ``size`` (more than MAX_DOCUMENT_BYTES), ``type`` (not a PDF, DOCX, XLSX or ODT) or
-    ``mismatch`` (the name says another kind than the bytes)."""
+    ``mismatch`` (the name says another kind than the bytes), ``storage`` (the upload folder is read-only or
+    full)."""
 
 
 class LinkError(DomainError):
@@ -85,9 +87,10 @@ def _store(data: bytes, filename: str) -> tuple[str, str]:
     if not filetypes.matches_name(kind, filename):
         raise UploadError("mismatch")
     name = f"{secrets.token_hex(16)}.{kind}"
-    folder = documents_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
+    try:
+        write_new(documents_dir(), name, data)
+    except OSError:
+        raise UploadError("storage") from None
     return kind, name
 
 

@@ -1,4 +1,4 @@
-"""Public pages: home, statements, language switch, health check."""
+"""Public pages: home, statements, language switch, health and readiness checks, metrics."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from portal.households.forms import CodeForm
 from portal.i18n import LANGUAGE_COOKIE
 from portal.main.forms import LanguageForm
 from portal.models import Initiative, Membership
+from portal.monitoring import metrics_response, readiness, scrape_allowed
 
 bp = Blueprint("main", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -76,3 +77,23 @@ def healthz() -> tuple[Response, int]:
         db.session.rollback()
         return jsonify(status="unavailable", database=False), 503
     return jsonify(status="ok", database=True), 200
+
+
+@bp.route("/readyz")
+def readyz() -> tuple[Response, int]:
+    """For deployments: 200 when this instance can serve (database, newest migration, Redis when it
+    holds the rate limits), else 503; the body says which check failed."""
+    checks = readiness()
+    ready = all(value is not False for value in checks.values())
+    return jsonify(status="ready" if ready else "unavailable", **checks), 200 if ready else 503
+
+
+@bp.route("/metrics")
+def metrics() -> Response:
+    """Prometheus text format, for a scraper with the METRICS_TOKEN bearer token (404 when none is set)."""
+    allowed = scrape_allowed()
+    if allowed is None:
+        abort(404)
+    if not allowed:
+        return Response("", 401, {"WWW-Authenticate": 'Bearer realm="metrics"'})
+    return metrics_response()

@@ -107,6 +107,7 @@ from portal.models import (  # noqa: E402
     Signature,
 )
 from tests.conftest import PASSWORD  # noqa: E402
+from tests.faults.disk import FAULTS, files_in, unwritable  # noqa: E402
 
 
 @pytest.fixture
@@ -305,3 +306,19 @@ def test_the_blank_form_download(app, paper_street, people):
     response = client_for(app, people[0]).get(f"/i/{initiative.slug}/households/{homes[0].id}/paper-form.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_scan_the_folder_cannot_take_is_a_message_and_nothing_is_registered(app, paper_street, people, today,
+                                                                              fault, monkeypatch):
+    initiative, homes = paper_street
+    champion, _coordinator = people
+    as_champion = client_for(app, champion)
+    with unwritable(scans.scans_dir(), fault, monkeypatch):
+        response = register_form(as_champion, initiative, homes[0])
+    assert response.status_code == 422
+    assert "We konden de scan nu niet opslaan. Er is niets geregistreerd." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Commitment)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PaperForm)) == 0
+    assert files_in(scans.scans_dir()) == []
+    assert register_form(as_champion, initiative, homes[0]).status_code == 302  # the folder is back

@@ -9,10 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.initiatives import service
-from portal.models import Role
+from portal.models import Initiative, Role
+from tests.faults.disk import FAULTS, files_in, unwritable
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 JPEG = b"\xff\xd8\xff" + b"\0" * 100
@@ -91,3 +93,37 @@ def test_housekeeping_removes_old_files_no_row_points_to(app, runner, street_wit
     assert not orphan.exists() and not orphan_scan.exists()
     assert kept.exists() and just_stored.exists() and not_ours.exists()
     assert "2 files no row points to were removed" in result.output
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_photo_the_folder_cannot_take_is_a_message_and_nothing_changes(app, client, street_with_photo, fault,
+                                                                         monkeypatch):
+    """Upload folder full or read-only: a Dutch message on the photo field, the old photo and its row stay,
+    and no new file or partial file remains."""
+    old_name, name_before = street_with_photo.photo_path, street_with_photo.name
+    with unwritable(uploads(app), fault, monkeypatch):
+        response = edit(client, street_with_photo, name="Nieuwe naam", photo=(io.BytesIO(JPEG), "nieuw.jpg"))
+    assert response.status_code == 422
+    assert "We konden de foto nu niet opslaan." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (street_with_photo.name, street_with_photo.photo_path) == (name_before, old_name)
+    assert files_in(uploads(app)) == [old_name]
+    assert edit(client, street_with_photo, name="Nieuwe naam").status_code == 302  # a later save keeps the photo
+    assert files_in(uploads(app)) == [old_name]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_new_initiative_whose_photo_cannot_be_saved_is_not_created(app, client, make_user, make_municipality,
+                                                                     login, fault, monkeypatch):
+    municipality = make_municipality()
+    login(make_user())
+    with unwritable(uploads(app), fault, monkeypatch):
+        response = client.post("/initiatives/new", content_type="multipart/form-data", data={
+            "name": "Mini-warmtenet Beukenlaan", "streets": "Beukenlaan", "place": "Utrecht",
+            "municipality_id": municipality.id, "variant": "undecided", "story": "",
+            "photo": (io.BytesIO(PNG), "straat.png")})
+    assert response.status_code == 422
+    assert "We konden de foto nu niet opslaan." in response.get_data(as_text=True)
+    assert 'value="Mini-warmtenet Beukenlaan"' in response.get_data(as_text=True)  # what was typed is kept
+    assert db.session.scalar(select(func.count()).select_from(Initiative)) == 0
+    assert files_in(uploads(app)) == []

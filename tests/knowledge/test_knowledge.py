@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.knowledge import service
 from portal.models import AuditEntry, Document, DocumentVersion, InitiativeLink, Membership, Provider
+from tests.faults.disk import FAULTS, files_in, unwritable
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
@@ -111,3 +113,17 @@ def test_a_provider_of_another_municipality_cannot_be_linked(client, coordinator
     response = client.post(f"/i/{initiative.slug}/links", data={"target": f"p{foreign.id}", "stage": "pilot"})
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(InitiativeLink)) == 0
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_document_the_folder_cannot_take_is_a_message_and_no_row(client, coordinator, tmp_path, fault,
+                                                                   monkeypatch):
+    folder = tmp_path / "uploads" / "documents"
+    with unwritable(folder, fault, monkeypatch):
+        response = _upload(client, "hier", PDF, "modelcontract.pdf")
+    assert response.status_code == 422
+    assert "We konden het bestand nu niet opslaan. Er is niets toegevoegd." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    assert db.session.scalar(select(func.count()).select_from(DocumentVersion)) == 0
+    assert files_in(folder) == []
+    assert _upload(client, "hier", PDF, "modelcontract.pdf").status_code == 302  # the folder is back
