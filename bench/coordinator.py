@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import flask, gunicorn, postgres_database, report, requests_per_second, session_cookie
+from _harness import flask, gunicorn, postgres_database, report, requests_per_second, session_cookie, throwaway_seal
 
 TARGET = 0.10
 PAGES = ["/coordinator", "/coordinator/programme", "/coordinator?sort=joined&order=desc&stage=pilot"]
@@ -51,13 +51,13 @@ with app.app_context():
 
 
 def main() -> None:
-    with postgres_database() as database_url:
+    with postgres_database() as database_url, throwaway_seal() as seal:
         env = os.environ | {
             "DATABASE_URL": database_url,
             "PORTAL_ENV": "production",
             "SECRET_KEY": "benchmark-only-secret",
             "TRUSTED_HOSTS": "127.0.0.1",
-        }
+        } | seal
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
         subprocess.run([sys.executable, "-c", FILL], env=env, check=True)
