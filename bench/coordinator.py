@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.models import Household, Initiative, Membership, Municipality, QuickscanItem, User
 from portal.domain.codes import new_code
 import random, secrets
+from sqlalchemy import text
 app = create_app()
 with app.app_context():
     utrecht = db.session.query(Municipality).filter_by(slug="utrecht").one()
@@ -46,6 +47,10 @@ with app.app_context():
             db.session.add(user)
             db.session.flush()
             db.session.add(Membership(household_id=home.id, initiative_id=initiative.id, user_id=user.id))
+    db.session.commit()
+    # Statistics, as autovacuum keeps them in production: without them PostgreSQL plans the first minute of
+    # the run for empty tables (nested loops over 1,200 households), and the figures depend on when it ran.
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
 """
 

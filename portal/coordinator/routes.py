@@ -113,7 +113,7 @@ def _programme() -> tuple[service.Programme, str | None, list[Municipality]]:
     municipalities = service.coordinated_municipalities(current_user)
     chosen = request.args.get("municipality", "")[:100]
     slug = chosen if chosen in {m.slug for m in municipalities} else None
-    return service.programme(current_user, slug), slug, municipalities
+    return service.programme(current_user, slug, municipalities), slug, municipalities
 
 
 @bp.route("/programme")

@@ -146,7 +146,8 @@ def _progress_statement() -> Select[Any]:
     """Per initiative whose id is in the expanding parameter ``ids``: open homes and the newest door visit;
     households that joined and the newest joining; households that ranked and the newest ranking; valid
     commitments per level (LEVELS order) and the newest commitment; the newest stage or phase change; the
-    newest parameters (version, values).
+    quickscan answer per criterion (quickscan.CRITERIA order, NULL: not answered); the newest parameters
+    (version, values).
 
     Each table is scanned once, grouped by initiative and limited to ``ids``, and joined on: per-initiative
     correlated subqueries would each search a table that has no index on ``initiative_id`` (memberships)
@@ -177,6 +178,11 @@ def _progress_statement() -> Select[Any]:
         .where(Commitment.initiative_id.in_(ids)).group_by(Commitment.initiative_id),
         select(InitiativeEvent.initiative_id, func.max(InitiativeEvent.at))
         .where(InitiativeEvent.initiative_id.in_(ids)).group_by(InitiativeEvent.initiative_id),
+        # One answer per criterion and initiative (a unique constraint): max() only picks it out of its group.
+        select(QuickscanItem.initiative_id,
+               *(func.max(case((QuickscanItem.criterion == criterion, QuickscanItem.answer)))
+                 for criterion in quickscan.CRITERIA))
+        .where(QuickscanItem.initiative_id.in_(ids)).group_by(QuickscanItem.initiative_id),
     ]
     query = select(Initiative.id).where(Initiative.id.in_(ids))
     columns = []
@@ -192,36 +198,27 @@ PROGRESS = _progress_statement()
 
 
 def fill_progress(rows: Sequence[Row]) -> None:
-    """Counts, commitments per level, last activity and parameters in one query; then the quickscan verdict
-    and the stable coalition."""
+    """Counts, commitments per level, last activity, quickscan answers and parameters in one query; then the
+    stable coalition of the initiatives with commitments."""
     by_id = {row.initiative.id: row for row in rows}
     if not by_id:
         return
+    verdicts: dict[tuple[str, ...], quickscan.Verdict] = {}  # most initiatives share their answers
     for initiative_id, homes, door_visit, joined, joined_at, ranked, ranked_at, *rest in db.session.execute(
             PROGRESS, {"ids": list(by_id)}):
-        *committed, committed_at, event_at, version, values = rest
+        *committed, committed_at, event_at = rest[:len(LEVELS) + 2]
+        *answers, version, values = rest[len(LEVELS) + 2:]
         row = by_id[initiative_id]
         row.homes, row.joined, row.ranked = homes or 0, joined or 0, ranked or 0
         if any(committed):
             row.committed = {str(level): count or 0 for level, count in zip(LEVELS, committed, strict=True)}
         moments = [moment for moment in (door_visit, joined_at, ranked_at, committed_at, event_at) if moment]
         row.last_activity = max(moments, default=row.initiative.created_at)
+        key = tuple(answer or "unknown" for answer in answers)
+        if key not in verdicts:
+            verdicts[key] = quickscan.assess(dict(zip(quickscan.CRITERIA, key, strict=True)))
+        row.verdict = verdicts[key]
         row.parameter_version, row.parameter_values = version, values
-    fill_verdicts_and_coalitions(rows)
-
-
-def fill_verdicts_and_coalitions(rows: Sequence[Row]) -> None:
-    """The quickscan verdict (one query) and the stable coalition of the initiatives with commitments."""
-    ids = [row.initiative.id for row in rows]
-    if not ids:
-        return
-    answers: dict[int, dict[str, str]] = defaultdict(dict)
-    for initiative_id, criterion, answer in db.session.execute(
-            select(QuickscanItem.initiative_id, QuickscanItem.criterion, QuickscanItem.answer)
-            .where(QuickscanItem.initiative_id.in_(ids))):
-        answers[initiative_id][criterion] = answer
-    for row in rows:
-        row.verdict = quickscan.assess({c: answers[row.initiative.id].get(c, "unknown") for c in quickscan.CRITERIA})
     coalitions = stable_coalition_sizes([row for row in rows if row.committed])
     for row in rows:
         row.coalition = coalitions.get(row.initiative.id)
@@ -378,11 +375,15 @@ class CostRow:
     monthly_delta: Decimal | None  # mean per participating household, € per month vs gas
 
 
-def programme(user: User, municipality: str | None = None) -> Programme:
+def programme(user: User, municipality: str | None = None,
+              municipalities: Sequence[Municipality] | None = None) -> Programme:
     """The funnel, groups and cost comparison in the dashboard's grouped queries; the conditions ranking costs
-    two queries per municipality shown (a region has a handful), never per initiative."""
+    two queries per municipality shown (a region has a handful), never per initiative. ``municipalities``:
+    the user's (coordinated_municipalities), when the caller has them already."""
     rows = dashboard(user, Filters(municipality=municipality))
-    shown = [m for m in coordinated_municipalities(user) if municipality in (None, m.slug)]
+    if municipalities is None:
+        municipalities = coordinated_municipalities(user)
+    shown = [m for m in municipalities if municipality in (None, m.slug)]
     counts = dict.fromkeys(STAGE_ORDER, 0)
     for row in rows:
         if row.initiative.programme_stage in counts:
