@@ -53,8 +53,6 @@ from portal.models.base import utcnow
 STAGE_ORDER = list(ProgrammeStage)
 PHASE_ORDER = list(Phase)
 LEVELS = [Level.interest, Level.intent, Level.agreement]
-# Levels whose conditions count in the stable coalition (SPEC §6): "interest" binds nobody.
-COALITION_LEVELS = (Level.intent, Level.agreement)
 SORT_KEYS = ("name", "municipality", "stage", "phase", "homes", "joined", "ranked", "committed", "coalition",
              "activity")
 
@@ -89,17 +87,11 @@ class Row:
     coalition: int | None = None  # households in the stable coalition; None without commitments
     verdict: quickscan.Verdict | None = None
     last_activity: dt.datetime | None = None
-    parameter_version: int | None = None  # the newest saved version; None: the defaults
-    parameter_values: dict[str, Any] | None = None
+    parameter_values: dict[str, Any] | None = None  # of the newest saved parameter version; None: the defaults
 
     @property
     def committed_total(self) -> int:
         return sum(self.committed.values())
-
-    @property
-    def params(self) -> model.Parameters:
-        """The newest parameters (parsed once per process and version: feasibility.parameter_set)."""
-        return feasibility.parameter_set(self.parameter_version, self.parameter_values).params
 
 
 def coordinated_municipalities(user: User) -> list[Municipality]:
@@ -207,7 +199,7 @@ def fill_progress(rows: Sequence[Row]) -> None:
     for initiative_id, homes, door_visit, joined, joined_at, ranked, ranked_at, *rest in db.session.execute(
             PROGRESS, {"ids": list(by_id)}):
         *committed, committed_at, event_at = rest[:len(LEVELS) + 2]
-        *answers, version, values = rest[len(LEVELS) + 2:]
+        *answers, _version, values = rest[len(LEVELS) + 2:]
         row = by_id[initiative_id]
         row.homes, row.joined, row.ranked = homes or 0, joined or 0, ranked or 0
         if any(committed):
@@ -218,7 +210,7 @@ def fill_progress(rows: Sequence[Row]) -> None:
         if key not in verdicts:
             verdicts[key] = quickscan.assess(dict(zip(quickscan.CRITERIA, key, strict=True)))
         row.verdict = verdicts[key]
-        row.parameter_version, row.parameter_values = version, values
+        row.parameter_values = values
     coalitions = stable_coalition_sizes([row for row in rows if row.committed])
     for row in rows:
         row.coalition = coalitions.get(row.initiative.id)
@@ -268,8 +260,8 @@ def coalition_size(option: model.Option, parameter_values: dict[str, Any] | None
     households in street order and the valid counted commitments of open households in id order: a pure
     function of what the database holds, kept under the digest of exactly that."""
     params = model.Parameters.from_mapping(parameter_values) if parameter_values is not None else model.Parameters()
-    homes = [feasibility.home_from_columns(household_id, position, block, gas_m3, home_type, low_income=low_income,
-                                     indoor_cost_eur=indoor_cost)
+    homes = [feasibility.home_from_columns(household_id, position, block, gas_m3, home_type,
+                                           low_income=low_income, indoor_cost_eur=indoor_cost)
              for household_id, position, block, gas_m3, home_type, low_income, indoor_cost in street]
     pledges = live_coalition.pledges_from(commitments).values()
     return len(live_coalition.stable(homes, option, params, list(pledges)).final)
