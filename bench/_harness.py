@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -44,6 +45,18 @@ def postgres_database(prefix: str = "warmteburen_bench") -> Iterator[str]:
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextlib.contextmanager
+def throwaway_seal() -> Iterator[dict[str, str]]:
+    """SEAL_CERT and SEAL_KEY of a seal made for this run: production refuses to sign without one, and
+    `flask seed-demo` signs the demo's commitments."""
+    sys.path.insert(0, str(ROOT))
+    from portal.commitments import seal
+
+    with tempfile.TemporaryDirectory() as folder:
+        cert, key = seal.development_seal_files(folder)
+        yield {"SEAL_CERT": str(cert), "SEAL_KEY": str(key)}
 
 
 def flask(args: list[str], env: dict[str, str]) -> None:

@@ -17,6 +17,7 @@ import cProfile
 import os
 import pstats
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,8 +26,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import flask, postgres_database
-from pages import PAGES, PASSWORD, add_big_street
+from _harness import flask, postgres_database, throwaway_seal
+from coordinator import FILL as COORDINATOR_FILL
+from coordinator import PAGES as COORDINATOR_PATHS
+from pages import PAGES, PASSWORD, Page, add_big_street
+
+COORDINATOR_PAGES = [Page(f"coordinator {path}", path, "coordinator", 0.10) for path in COORDINATOR_PATHS]
 
 
 def main() -> None:
@@ -35,14 +40,21 @@ def main() -> None:
     arguments.add_argument("--requests", type=int, default=50)
     arguments.add_argument("--profile", action="store_true")
     arguments.add_argument("--queries", action="store_true", help="print the SQL of one request per page")
+    arguments.add_argument("--coordinator", action="store_true",
+                           help="bench/coordinator.py's pages and data (30 initiatives × 40 homes more)")
     options = arguments.parse_args()
-    pages = [p for p in PAGES if not options.pages or any(w in p.name or w in p.path for w in options.pages)]
-    with postgres_database("warmteburen_profile") as database_url:
+    candidates = COORDINATOR_PAGES if options.coordinator else PAGES
+    pages = [p for p in candidates if not options.pages or any(w in p.name or w in p.path for w in options.pages)]
+    with postgres_database("warmteburen_profile") as database_url, throwaway_seal() as seal:
         env = os.environ | {"DATABASE_URL": database_url, "PORTAL_ENV": "production",
-                            "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1"}
+                            "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1"} | seal
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
         values = add_big_street(env)
+        if options.coordinator:
+            subprocess.run([sys.executable, "-c", COORDINATOR_FILL], env=env, check=True)
+        from flask import before_render_template, template_rendered
+
         from portal.app import create_app
         from portal.extensions import db
 
@@ -62,18 +74,35 @@ def main() -> None:
                 with app.app_context():
                     engine = db.engine
                 statements: list[str] = []
+                started: list[float] = []
 
-                def listener(*args: Any, statements: list[str] = statements) -> None:
-                    statements.append(" ".join(args[2].split())[:300])
+                def before(*args: Any, started: list[float] = started) -> None:
+                    started.append(time.perf_counter())
 
-                event.listen(engine, "before_cursor_execute", listener)
+                def after(*args: Any, statements: list[str] = statements, started: list[float] = started) -> None:
+                    took = (time.perf_counter() - started.pop()) * 1000
+                    statements.append(f"{took:6.2f} ms  " + " ".join(args[2].split())[:300])
+
+                event.listen(engine, "before_cursor_execute", before)
+                event.listen(engine, "after_cursor_execute", after)
                 client.get(path, base_url="https://127.0.0.1").close()
-                event.remove(engine, "before_cursor_execute", listener)
+                event.remove(engine, "before_cursor_execute", before)
+                event.remove(engine, "after_cursor_execute", after)
                 print(f"== {page.name}: {len(statements)} queries", *statements, sep="\n  ")
             profiler = cProfile.Profile() if options.profile else None
             durations = []
             cpu_times = []
             size = 0
+            rendering: list[float] = []  # CPU ms in templates (outermost render_template), per request
+
+            def render_started(*_args: Any, rendering: list[float] = rendering, **_extra: Any) -> None:
+                rendering.append(-time.process_time())
+
+            def render_finished(*_args: Any, rendering: list[float] = rendering, **_extra: Any) -> None:
+                rendering[-1] += time.process_time()
+
+            before_render_template.connect(render_started, app)
+            template_rendered.connect(render_finished, app)
             for _request in range(options.requests):
                 start, cpu_start = time.perf_counter(), time.process_time()
                 if profiler:
@@ -89,11 +118,14 @@ def main() -> None:
             print(f"{page.name:<38} p50 {statistics.median(durations):6.2f} ms  "
                   f"p95 {durations[int(len(durations) * 0.95)]:6.2f} ms  "
                   f"CPU p50 {statistics.median(cpu_times):6.2f} ms  "
+                  f"of which templates {statistics.median(rendering) * 1000 if rendering else 0:5.2f} ms  "
                   f"{size / 1024:6.1f} KB  {response.status_code}")
+            before_render_template.disconnect(render_started, app)
+            template_rendered.disconnect(render_finished, app)
             if profiler:
                 stats = pstats.Stats(profiler).strip_dirs()
                 stats.sort_stats("tottime").print_stats(20)
-                stats.sort_stats("cumulative").print_stats(30)
+                stats.sort_stats("cumulative").print_stats(60)
         with app.app_context():
             db.engine.dispose()
 

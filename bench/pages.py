@@ -33,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import ROOT, flask, gunicorn, postgres_database, requests_per_second, session_cookie
+from _harness import ROOT, flask, gunicorn, postgres_database, requests_per_second, session_cookie, throwaway_seal
 
 PASSWORD = "warmteburen-demo"  # noqa: S105 (the demo's password, printed by `make run` as well)
 PUBLIC_FAST, PUBLIC, MANAGER = 0.25, 0.15, 0.08  # targets as ratios to the hello-world (issue 13)
@@ -198,9 +198,9 @@ def main() -> None:
     arguments.add_argument("--only", default="", help="only pages whose name or path contains this")
     options = arguments.parse_args()
     pages = [page for page in PAGES if options.only in page.name or options.only in page.path]
-    with postgres_database() as database_url:
+    with postgres_database() as database_url, throwaway_seal() as seal:
         env = os.environ | {"DATABASE_URL": database_url, "PORTAL_ENV": "production",
-                            "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1"}
+                            "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1"} | seal
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
         flask(["build-assets"], env)  # as at install time in production

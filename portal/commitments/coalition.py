@@ -26,7 +26,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
@@ -40,7 +40,7 @@ from portal.feasibility import service as feasibility
 from portal.models import Commitment, CommitmentStatus, Household, Initiative, Level
 
 __all__ = ["CACHE_SIZE", "COUNTED_LEVELS", "HouseholdStanding", "LiveCoalition", "RoundView", "for_initiative",
-           "pledges_from"]
+           "of_street", "pledges_from", "stable"]
 
 COUNTED_LEVELS = (Level.intent, Level.agreement)
 """Levels whose conditions take part; the stronger level wins when a household has both."""
@@ -110,10 +110,15 @@ def for_initiative(initiative: Initiative, pledges: dict[int, coalition.Pledge] 
     """The stable coalition now (up to three queries, fewer when the caller has the pledges or the
     parameters already; the model runs only when an input changed)."""
     pledges = _pledges(initiative) if pledges is None else pledges
-    households = feasibility.street(initiative)
-    homes = [feasibility.home_of(h, private=True) for h in households]
-    option = feasibility.option_of(initiative)
     params = feasibility.parameters(initiative).params if params is None else params
+    return of_street(feasibility.street(initiative), feasibility.option_of(initiative), params, pledges)
+
+
+def of_street(households: Sequence[Household], option: model.Option, params: model.Parameters,
+              pledges: Mapping[int, coalition.Pledge]) -> LiveCoalition:
+    """The stable coalition of an initiative whose open households (in street order), option, parameters
+    and pledges the caller loaded: no query."""
+    homes = [feasibility.home_of(h, private=True) for h in households]
     digest = _digest(option, params, homes, pledges)
     with _cache_lock:
         cached = _cache.get(digest)
@@ -122,10 +127,7 @@ def for_initiative(initiative: Initiative, pledges: dict[int, coalition.Pledge] 
             return cached
     addresses = {h.id: h.address for h in households}
     in_street = [p for p in pledges.values() if p.home_id in addresses]
-    # Our homes have int ids; the model's callable is typed for int | str ids.
-    cost = cast(Callable[[frozenset[int]], Mapping[int, Decimal]],
-                model.monthly_delta_function(homes, params, option.variant, option.scenario))
-    result = coalition.stable_coalition(in_street, cost)
+    result = stable(homes, option, params, in_street)
     live = _view(digest, len(households), in_street, result, addresses, homes, params, option)
     with _cache_lock:
         _cache[digest] = live
@@ -133,6 +135,17 @@ def for_initiative(initiative: Initiative, pledges: dict[int, coalition.Pledge] 
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return live
+
+
+def stable(homes: Sequence[model.Home], option: model.Option, params: model.Parameters,
+           pledges: Sequence[coalition.Pledge]) -> coalition.CoalitionResult:
+    """The model run behind every stable coalition: the initiative's pages (``of_street``) and the
+    coordinator's dashboard, which keeps only the size, both call this. ``homes``: the open households
+    with their private inputs, in street order; ``pledges``: of households among them."""
+    # Our homes have int ids; the model's callable is typed for int | str ids.
+    cost = cast(Callable[[frozenset[int]], Mapping[int, Decimal]],
+                model.monthly_delta_function(homes, params, option.variant, option.scenario))
+    return coalition.stable_coalition(pledges, cost)
 
 
 def _pledges(initiative: Initiative) -> dict[int, coalition.Pledge]:

@@ -65,6 +65,13 @@ def _day_once_per_date() -> Callable[[dt.datetime | None], str]:
     return day
 
 
+def _row_texts() -> dict[str, str]:
+    """Texts every row fills in, translated once per page: a gettext call per row cost more than the rest
+    of the row (the template's ``_()`` needs its values at once, so these come from here)."""
+    return {"committed": _("interest %(interest)s · intent %(intent)s · agreement %(agreement)s"),
+            "scenario": _("scenario %(letter)s")}
+
+
 @bp.route("")
 def dashboard() -> str:
     municipalities = service.coordinated_municipalities(current_user)
@@ -72,7 +79,7 @@ def dashboard() -> str:
     filters = form.filters()
     return render_template("coordinator/dashboard.html", form=form, filters=filters,
                            rows=service.dashboard(current_user, filters), municipalities=municipalities,
-                           new=service.new_initiatives(current_user), day=_day_once_per_date())
+                           new=service.new_initiatives(current_user), day=_day_once_per_date(), texts=_row_texts())
 
 
 @bp.route("/region")
@@ -106,7 +113,7 @@ def _programme() -> tuple[service.Programme, str | None, list[Municipality]]:
     municipalities = service.coordinated_municipalities(current_user)
     chosen = request.args.get("municipality", "")[:100]
     slug = chosen if chosen in {m.slug for m in municipalities} else None
-    return service.programme(current_user, slug), slug, municipalities
+    return service.programme(current_user, slug, municipalities), slug, municipalities
 
 
 @bp.route("/programme")

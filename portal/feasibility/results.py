@@ -25,26 +25,40 @@ from portal.domain.feasibility.digest import input_digest
 
 T = TypeVar("T")
 MAX_RESULTS = 128
+# Small results (one figure per initiative on the coordinator's pages: a few hundred bytes each) are kept
+# apart, with room for a region's programme: among the large results a page of 300 initiatives would push
+# out every estimate, and itself, on every request.
+MAX_FIGURES = 4096
 
 _results: OrderedDict[str, Any] = OrderedDict()
+_figures: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()  # gunicorn's sync workers are single-threaded; threaded servers are not
 statistics = {"hits": 0, "misses": 0}
 
 
 def once(compute: Callable[..., T], *inputs: Any) -> T:
     """``compute(*inputs)``, kept under the digest of the function's name and every input."""
+    return _kept(_results, MAX_RESULTS, compute, inputs)
+
+
+def once_small(compute: Callable[..., T], *inputs: Any) -> T:
+    """``once`` for a result of a few hundred bytes at most (a number, a short tuple), kept among many more."""
+    return _kept(_figures, MAX_FIGURES, compute, inputs)
+
+
+def _kept(store: OrderedDict[str, Any], size: int, compute: Callable[..., T], inputs: tuple[Any, ...]) -> T:
     key = input_digest(compute.__module__, compute.__qualname__, inputs)
     with _lock:
-        if key in _results:
-            _results.move_to_end(key)
+        if key in store:
+            store.move_to_end(key)
             statistics["hits"] += 1
-            return _results[key]  # type: ignore[no-any-return]
+            return store[key]  # type: ignore[no-any-return]
     result = compute(*inputs)  # outside the lock: another thread may compute the same; both are equal
     with _lock:
         statistics["misses"] += 1
-        _results[key] = result
-        while len(_results) > MAX_RESULTS:
-            _results.popitem(last=False)
+        store[key] = result
+        while len(store) > size:
+            store.popitem(last=False)
     return result
 
 
@@ -52,4 +66,5 @@ def clear() -> None:
     """Forget every kept result (tests; never needed for correctness)."""
     with _lock:
         _results.clear()
+        _figures.clear()
         statistics.update(hits=0, misses=0)

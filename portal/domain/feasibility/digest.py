@@ -37,6 +37,10 @@ def _encode(value: Any, out: list[str]) -> None:
     kind = type(value)
     if kind in _PLAIN:
         out.append(repr(value))  # repr of a float is exact (round-trips), and True is not 1
+    elif kind is tuple and all(type(item) in _PLAIN for item in value):
+        # A row of plain values (the coordinator's pages key results by the columns they load): one
+        # C-level repr. Parentheses, ", " and no trailing comma tell it apart from the general case below.
+        out.append(repr(value))
     elif kind is Decimal:
         out.append(f"D{value}")  # keeps the exponent: 1.0 and 1.00 are encoded apart, never together
     elif isinstance(value, Enum):
