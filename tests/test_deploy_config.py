@@ -124,7 +124,7 @@ def test_nginx_serves_the_built_assets_with_long_cache_and_precompressed_copies(
     site = NGINX_SITE.read_text()
     block = re.search(r"location /static/dist/ \{(.*?)\n    \}", site, re.DOTALL)
     assert block, "no location for static/dist"
-    assert "gzip_static on;" in block.group(1) and "expires 1y;" in block.group(1)
+    assert "gzip_static on;" in block.group(1) and "max-age=31536000, immutable" in block.group(1)
     assert re.search(r"upstream warmteburen_app \{[^}]*server .*\n\s*server ", site), "fewer than two app hosts"
     for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"):
         assert f"proxy_set_header {header}" in site
