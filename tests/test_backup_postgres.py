@@ -1,6 +1,7 @@
 """A PostgreSQL backup is restorable: deploy/warmteburen-backup.sh dumps a database with the demo in it
 (signed commitments, sealed receipts, the event log), pg_restore loads the dump into a fresh database, and
 there every table has the same rows and ``flask verify-log`` ends at the head hash recorded at backup time.
+The script also removes dumps older than BACKUP_KEEP_DAYS.
 
 Runs in the PostgreSQL run of the suite (``make test-postgres``, CI); needs pg_dump and pg_restore
 (``scripts/system-deps.sh postgres``: postgresql-client).
@@ -12,6 +13,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import psycopg
@@ -61,6 +63,12 @@ def test_the_nightly_dump_restores_into_a_fresh_database_with_every_row_and_the_
         source_env = base_env | {"DATABASE_URL": source_url}
         flask(["db", "upgrade"], source_env)
         flask(["seed-demo"], source_env)
+        backups.mkdir()
+        expired, kept = backups / "warmteburen-20200101T023000Z.dump", backups / "warmteburen-recent.dump"
+        for old_file, days in ((expired, 40), (kept, 30)):  # BACKUP_KEEP_DAYS defaults to 35
+            old_file.write_bytes(b"an older dump")
+            stamp = time.time() - days * 86400
+            os.utime(old_file, (stamp, stamp))
 
         script = subprocess.run([str(ROOT / "deploy" / "warmteburen-backup.sh")], cwd=ROOT, capture_output=True,
                                 text=True, timeout=120, check=False,
@@ -70,6 +78,7 @@ def test_the_nightly_dump_restores_into_a_fresh_database_with_every_row_and_the_
         assert dump.parent == backups and dump.suffix == ".dump" and dump.stat().st_size > 0
         recorded = dump.with_suffix(".verify-log").read_text().strip()
         assert recorded.startswith("OK: ") and not recorded.startswith("OK: 0 events")
+        assert not expired.exists() and kept.exists()
 
         subprocess.run([pg_restore, "--no-owner", "--exit-on-error", f"--dbname={libpq_url(restored_url)}",
                         str(dump)], check=True, capture_output=True, timeout=120)
