@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -168,7 +169,63 @@ def repair() -> None:
         raise SystemExit(1)
 
 
+def _sqlite_database() -> Path:
+    """The SQLite file of this deployment; PostgreSQL has its own tools (README "Backups")."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise click.UsageError("This deployment uses PostgreSQL: back it up with pg_dump and restore with "
+                               "pg_restore (deploy/warmteburen-backup.sh, README \"Backups\").")
+    return Path(url.database)
+
+
+@click.command("backup")
+@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the backup file (default: instance/backups).")
+def backup_command(folder: Path | None) -> None:
+    """Copy the SQLite database to a file named with the UTC time; safe while the portal runs."""
+    from portal import backup
+
+    database = _sqlite_database()
+    try:
+        target = backup.backup(database, folder or Path(current_app.instance_path) / "backups", utcnow())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"backup written: {target}")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.confirmation_option(prompt="Replace the database with this backup? Stop the web and worker services first.")
+def restore_command(backup_file: Path) -> None:
+    """Replace the SQLite database with BACKUP_FILE (the current one is backed up first)."""
+    from portal import backup
+    from portal.app import MIGRATIONS
+    from portal.commitments.service import verify_log as check
+    from portal.database import schema_is_current
+
+    database = _sqlite_database()
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection keeps a page of the old database
+    try:
+        previous = backup.restore(backup_file, database, MIGRATIONS, utcnow())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    db.engine.dispose()
+    if previous:
+        click.echo(f"the database as it was: {previous}")
+    click.echo(f"restored {backup_file} (migration {backup.revision(database)})")
+    if not schema_is_current(db.engine, MIGRATIONS):
+        click.echo("The backup is from an older release: run `flask --app portal.app db upgrade`, "
+                   "then `flask --app portal.app verify-log`.")
+        return
+    result = check()
+    click.echo(f"event log: {'OK' if result.ok else f'BROKEN at event {result.broken_at}'}, "
+               f"{result.count} events, head {result.head}")
+    if not result.ok:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
     for command in (seed_demo, create_admin, send_mail, housekeeping, purge_expired, send_digests, verify_log,
-                    receipts_command, repair):
+                    receipts_command, repair, backup_command, restore_command):
         app.cli.add_command(command)
