@@ -12,8 +12,9 @@ set -euo pipefail
 run=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 # The browser tests drive Debian's Chromium (never a downloaded one).
 test=("${run[@]}" chromium)
-# pg_isready for .ci/run and the PostgreSQL runs.
-postgres=(postgresql-client)
+# pg_isready, pg_dump and pg_restore for .ci/run and the PostgreSQL runs; nginx for the deploy/ example's
+# tests (nginx -t on the site, and the two-instance test through it).
+postgres=(postgresql-client nginx-light)
 # wrk generates the load, so a Python load generator does not compete for the same cores.
 bench=("${run[@]}" postgresql-client wrk)
 
