@@ -139,3 +139,10 @@ def test_production_makes_receipts_in_the_worker_unless_told_otherwise(tmp_path,
                 "TRUSTED_HOSTS": ["warmteburen.test"]}
     finalise(settings, tmp_path)
     assert settings["RECEIPTS_IN_WORKER"] is expected
+
+
+def test_the_environment_can_set_the_worker_and_the_uploads_folder():
+    from portal.config import from_environment
+
+    assert from_environment({"RECEIPTS_IN_WORKER": "0", "UPLOADS_DIR": "/srv/shared/uploads"}) == {
+        "RECEIPTS_IN_WORKER": False, "UPLOADS_DIR": "/srv/shared/uploads"}
