@@ -59,9 +59,13 @@ def _params(p: Parameters) -> dict[str, str | None]:
     return _sorted(out)
 
 
+# The figures of a home, sorted, without the inputs (gas_m3, low_income: stored with the inputs). Named
+# once: a snapshot holds every participant's figures, so this runs for every home at every signature.
+_FIGURE_NAMES = tuple(sorted(fl.name for fl in fields(HomeFigures) if fl.name not in {"gas_m3", "low_income"}))
+
+
 def _figures(f: HomeFigures) -> dict[str, object]:
-    skip = {"gas_m3", "low_income"}  # stored with the inputs
-    return _sorted({fl.name: _value(getattr(f, fl.name)) for fl in fields(f) if fl.name not in skip})
+    return {name: _value(getattr(f, name)) for name in _FIGURE_NAMES}
 
 
 def _record(item: object) -> dict[str, Any]:
