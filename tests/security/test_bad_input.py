@@ -442,7 +442,8 @@ def bad_input_round(app: Flask, client: FlaskClient, street: World, visitor: str
                 try:
                     response = poster.post(form.action, data)
                 except Exception as error:  # any exception is the finding
-                    yield f"{where}: raised {type(error).__name__}: {error}"
+                    db.session.rollback()  # the test's session saw it too; go on with the other payloads
+                    yield f"{where}: raised {type(error).__name__}: {str(error)[:300]}"
                     continue
                 yield from check(response, where)
                 response.close()
@@ -520,3 +521,15 @@ def test_the_form_reader_finds_fields_defaults_and_actions() -> None:
     assert form.defaults == {"csrf_token": "t", "street": "Lindelaan", "gas": "", "home": "b", "ok": "y",
                              "story": "Hoi"}
 
+
+
+def test_a_nul_character_is_dropped_before_anything_is_stored(client: FlaskClient, make_user: Any) -> None:
+    """PostgreSQL refuses text with NUL (a 500 on saving); no person types one, so every form drops it."""
+    user = make_user()
+    token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+    client.post("/account/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    token = csrf_token_from(client.get("/account/data").get_data(as_text=True))
+    response = client.post("/account/data/name", data={"name": "Anna\x00 de Vries\x00", "csrf_token": token})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).name == "Anna de Vries"
