@@ -4,7 +4,8 @@ SECURITY_RULES maps each section of SECURITY.md and, in it, each rule (a bullet;
 rule and each example) by a phrase only that rule contains, to the tests that show it holds.
 ``test_every_rule_in_security_md_has_a_test`` reads SECURITY.md: a new section or rule without a row here, a
 row whose phrase no rule contains any more, or a named test that does not exist, fails it. A rule that has
-no test yet is listed in GAPS with the reason, and only there may its tuple be empty.
+no test yet is listed in GAPS with the reason, and only there may its tuple be empty; a rule whose tests show
+only part of it says in NOT_YET which part is missing.
 
 The tests further down are the ones this table found missing.
 """
@@ -286,6 +287,13 @@ SECURITY_RULES: dict[str, dict[str, tuple[str, ...]]] = {
 
 GAPS: dict[str, str] = {}  # phrase → why that rule has no test yet
 
+# Rules whose tests cover them only in part: what is not shown yet, and where it is being done.
+NOT_YET = {
+    "rate-limited": "failing closed with a Dutch 503 when the limiter's storage (Redis) is down: today a 500; "
+                    "issue 15 part 2 (fault tests)",
+    "Backup and restore": "the pg_dump/pg_restore round trip: issue 15 part 5 (deployment)",
+}
+
 
 def _section_rules(text: str) -> dict[str, list[str]]:
     """Per ``## heading``: its bullets (continuation lines joined); a section without bullets gives its first
@@ -342,7 +350,7 @@ def test_every_test_named_for_a_rule_exists_and_only_gaps_have_none() -> None:
                 if not (ROOT / path).is_file() or name not in _test_names(path):
                     missing.append(test)
     assert missing == []
-    assert set(GAPS) <= {p for phrases in SECURITY_RULES.values() for p in phrases}
+    assert set(GAPS) | set(NOT_YET) <= {p for phrases in SECURITY_RULES.values() for p in phrases}
 
 
 def test_the_rule_reader_reads_bullets_and_examples() -> None:
