@@ -10,7 +10,7 @@ the other fields keeping what the page filled in.
 For every answer: no 500 (nor an exception), no payload of HTML/JS back in the page unescaped, and when the
 form comes back with a 4xx, every field marked invalid is linked by ``aria-describedby`` to its error, and
 that error is Dutch (a message of the nl catalog or of WTForms' nl catalog). A 422 shows at least one
-message.
+message and keeps what was typed in the field (not in password fields).
 
 Rate limits are off here (they would answer 429 long before the payloads are through; tests/security/
 test_rate_limits.py covers them).
@@ -32,6 +32,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from wtforms.i18n import messages_path
 
@@ -124,6 +125,10 @@ WRONG_TYPE = {"letters": "twaalf"}  # for number, choice and hidden fields: lett
 EVERY_PAYLOAD_UP_TO = 8
 IN_TURN = 2
 RAW_MARKUP = (SCRIPT, IMG)
+# A form that comes back keeps what was typed (SECURITY.md), passwords excepted: checked with the payloads
+# short enough for any field, in the fields people type in.
+KEPT = ("sql", "rtl", "emoji")
+TYPED = ("text", "email", "search")
 
 
 @dataclass
@@ -447,6 +452,9 @@ def bad_input_round(app: Flask, client: FlaskClient, street: World, visitor: str
                     yield f"{where}: raised {type(error).__name__}: {str(error)[:300]}"
                     continue
                 yield from check(response, where)
+                if (response.status_code == 422 and label in KEPT and control.kind in TYPED
+                        and str(escape(value)) not in response.get_data(as_text=True)):
+                    yield f"{where}: the form came back without what was typed"
                 response.close()
 
 
