@@ -5,8 +5,9 @@ PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app portal.app
 PYBABEL := $(VENV)/bin/pybabel
 STAMP  := $(VENV)/.installed
+BANDIT := $(VENV)/bin/bandit -c pyproject.toml --quiet --recursive portal
 
-.PHONY: run test test-postgres lint translations compile-translations bench loadtest reliability clean \
+.PHONY: run test test-postgres lint audit translations compile-translations bench loadtest reliability clean \
         system-deps-run system-deps-test system-deps-test-postgres system-deps-bench
 
 # Debian packages (WeasyPrint's libraries, Chromium, wrk …): checked in milliseconds, installed when
@@ -38,6 +39,7 @@ run: system-deps-run $(STAMP) compile-translations
 test: system-deps-test $(STAMP) compile-translations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(BANDIT)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The whole suite against a fresh PostgreSQL database, created for this run and dropped after.
@@ -47,6 +49,18 @@ test-postgres: system-deps-test-postgres $(STAMP) compile-translations
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(BANDIT)
+
+# Known vulnerabilities in the exact pins of constraints.txt, from the PyPI JSON API (network needed; not
+# part of `make test`). --strict: a package that cannot be looked up fails the audit instead of being
+# skipped, so "no known vulnerabilities" is never said about packages nobody checked. See README.md.
+AUDIT_STAMP := $(VENV)/.audit-installed
+$(AUDIT_STAMP): setup.cfg constraints.txt | $(STAMP)
+	$(PIP) install --quiet -e '.[audit]' -c constraints.txt
+	touch $(AUDIT_STAMP)
+
+audit: $(AUDIT_STAMP)
+	$(VENV)/bin/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict --progress-spinner off
 
 # Extract new strings, merge them into the catalogs, compile. Translate the new Dutch entries before committing.
 translations: $(STAMP)

@@ -41,7 +41,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 
-PASSWORD = "warmteburen-demo"  # noqa: S105  (the demo password, printed for newcomers on purpose)
+PASSWORD = "warmteburen-demo"  # noqa: S105  (the demo password, printed for newcomers on purpose)  # nosec B105
 DOMAIN = "demo.warmteburen.nl"
 FIRST_NAMES = ["Els", "Ahmed", "Marieke", "Kees", "Fatma", "Joris", "Anouk", "Sander", "Yara", "Wim", "Ingrid",
                "Mohamed", "Sanne", "Pieter", "Lotte", "Bram", "Nadia", "Henk", "Sophie", "Ruben", "Lisa", "Daan",
@@ -137,7 +137,7 @@ def _ranking(rng: random.Random, user: User, household: Household) -> Ranking:
 
 def seed() -> list[tuple[str, str]]:
     """Create the demo rows (flushed, not committed) and return (role, e-mail) pairs to print."""
-    rng = random.Random(2026)  # the same demo every time  # noqa: S311 (not security: invented data)
+    rng = random.Random(2026)  # the same demo every time  # noqa: S311  (not security: invented data)  # nosec B311
     password_hash = passwords.hash_password(PASSWORD)
     ensure_catalogue()
     utrecht = Municipality(name="Utrecht", slug="utrecht")

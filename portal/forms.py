@@ -34,11 +34,15 @@ def _field_cap(field: Any) -> int:
 
 def _capped(form: FlaskForm, formdata: Any) -> MultiDict[str, Any]:
     """The submitted values with every text cut to one character more than its field may hold (SECURITY.md):
-    enough to fail the field's own check with its own Dutch message, and a megabyte sent is never echoed."""
+    enough to fail the field's own check with its own Dutch message, and a megabyte sent is never echoed.
+
+    NUL characters are dropped first: no text typed by a person holds one, and PostgreSQL refuses to store
+    it, so one NUL in a name or a note was a 500 on saving (tests/security/test_bad_input.py)."""
     capped: MultiDict[str, Any] = MultiDict()
     for key, values in formdata.lists():
         cap = _field_cap(form._fields.get(key))
-        capped.setlist(key, [value[:cap + 1] if isinstance(value, str) else value for value in values])
+        capped.setlist(key, [value.replace("\x00", "")[:cap + 1] if isinstance(value, str) else value
+                             for value in values])
     return capped
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFError, same_origin
 from werkzeug.exceptions import ServiceUnavailable
 
 from portal.extensions import limiter
@@ -100,6 +101,20 @@ def init_security(app: Flask) -> None:
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response
+
+    @app.before_request
+    def _same_origin_posts() -> None:
+        """Over https a form post must come from a page of this host (SECURITY.md: strict SSL referrer
+        check). Flask-WTF makes that check only in CSRFProtect.protect(), which this app does not run before
+        every view: each form checks its own token, so a stale tab gets its form back (portal/app.py)."""
+        config = app.config
+        if not (request.is_secure and config.get("WTF_CSRF_ENABLED", True) and config.get("WTF_CSRF_SSL_STRICT")
+                and request.method in config.get("WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE"))):
+            return
+        if not request.referrer:
+            raise CSRFError("The referrer header is missing.")
+        if not same_origin(request.referrer, f"https://{request.host}/"):
+            raise CSRFError("The referrer does not match the host.")
 
     if proxies := app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import event, select
 
 from portal.app import create_app
@@ -27,6 +28,13 @@ from portal.models.base import utcnow
 from tests import system_libraries
 
 PASSWORD = "lange-zin-voor-tests"  # 20 characters, not a common password
+
+# Hypothesis: "ci" (the default) is derandomized, so every run tries the same examples and a red CI is
+# reproducible; no example database, no deadline (two cores shared with the other tests). "dev" explores:
+# fresh random examples each run, remembered failures, more of them (HYPOTHESIS_PROFILE=dev).
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

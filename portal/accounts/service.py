@@ -187,7 +187,7 @@ def delete_account(user: User) -> None:
         db.session.delete(grant)
     user.name = "—"
     user.email = f"deleted-{user.id}@deleted.invalid"
-    user.password_hash = "!"  # noqa: S105  (not a password: a hash no password matches)
+    user.password_hash = "!"  # noqa: S105  (not a password: a hash no password matches)  # nosec B105
     user.locale = None
     user.deleted_at = now
     user.session_version += 1

@@ -62,7 +62,7 @@ def qr_svg(url: str, *, title: str | None = None) -> Markup:
     """
     qr = segno.make(url, error="m", micro=False, boost_error=False)
     svg = qr.svg_inline(dark="#000", light="#fff", omitsize=True, border=4, title=title)
-    return Markup(svg)  # noqa: S704 (our own markup: module paths and the title, which segno escapes)
+    return Markup(svg)  # noqa: S704  (our own markup: module paths and the title, which segno escapes)  # nosec B704
 
 
 def flyers_pdf(initiative: FlyerInitiative, households: Sequence[FlyerHousehold], *, layout: Layout,

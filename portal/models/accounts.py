@@ -91,7 +91,7 @@ class RoleGrant(Base):
 
 class TokenPurpose(enum.StrEnum):
     confirm_email = "confirm_email"
-    reset_password = "reset_password"  # noqa: S105  (a token purpose, not a password)
+    reset_password = "reset_password"  # noqa: S105  (a token purpose, not a password)  # nosec B105
     change_email = "change_email"
 
 
