@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app portal.app
 PYBABEL := $(VENV)/bin/pybabel
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint translations compile-translations bench loadtest clean \
+.PHONY: run test test-postgres lint translations compile-translations bench loadtest screenshots clean \
         system-deps-run system-deps-test system-deps-test-postgres system-deps-bench
 
 # Debian packages (WeasyPrint's libraries, Chromium, wrk …): checked in milliseconds, installed when
@@ -68,6 +68,11 @@ bench: system-deps-bench $(STAMP) compile-translations
 # the suite runs a 20-second profile (tests/test_loadtest.py).
 loadtest: system-deps-bench $(STAMP) compile-translations
 	$(PY) loadtest/run.py
+
+# A full-page PNG of every page at 360×740 and 1280×800 with the demo data (a temporary database), and a
+# gallery (README.md, index.html) in docs/screenshots/ for reviewers. LANGUAGE=en for the English pages.
+screenshots: system-deps-test $(STAMP) compile-translations
+	$(PY) scripts/screenshots.py --language $(or $(LANGUAGE),nl)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
