@@ -4,7 +4,7 @@ Each page is opened once per language by the visitor who may see it (tests/brows
 the pages in the app's routes), then looked at in four window widths without reloading:
 
 - 360×740 (a phone) and 1280×800 (a laptop): axe finds no violation; at 360 px every form control also
-  has a label the browser resolves (tests/browser/helpers.py unlabelled_controls);
+  has a label the browser resolves and every control is a 44×44 px touch target (tests/browser/helpers.py);
 - 320 px (WCAG 1.4.10 Reflow) and 640×400, which is what a 1280×800 window shows at 200 % zoom
   (the browser halves the CSS pixels it lays out): no sideways scrolling and no text cut off.
 
@@ -23,8 +23,9 @@ from portal.i18n import LANGUAGE_COOKIE
 from portal.models import User
 from tests.browser.conftest import TIMEOUT_MS, LiveServer
 from tests.browser.every_page import PageVisit, candidate_pages, is_html_page, log_in, open_page, seed_site
-from tests.browser.helpers import axe_violations, reflow_problems, unlabelled_controls
+from tests.browser.helpers import axe_violations, reflow_problems, small_touch_targets, unlabelled_controls
 
+SKIP_LINK = {"nl": "Naar de inhoud", "en": "Skip to content"}  # "Skip to content"
 AXE_WINDOWS = (ViewportSize(width=360, height=740), ViewportSize(width=1280, height=800))
 # 320 px: WCAG 1.4.10; 640×400: a 1280×800 window at 200 % zoom.
 REFLOW_WINDOWS = (ViewportSize(width=320, height=568), ViewportSize(width=640, height=400))
@@ -64,7 +65,9 @@ def test_every_page_is_accessible_and_reflows(chromium: Browser, live_server: Li
             checked.append(visit)
             page = context.new_page()
             open_page(page, live_server.url + visit.path)
+            # In the language asked for, translated (a missing .mo file gives English under lang="nl").
             assert page.locator("html").get_attribute("lang") == language, f"{visit.path} is not in {language}"
+            assert page.locator(".skip-link").inner_text() == SKIP_LINK[language], f"{visit.path} is not translated"
             found = _problems_in_every_window(page)
             page.close()
             problems += [f"{visit.endpoint} {visit.path} as {visit.visitor}: {problem}" for problem in found]
@@ -85,7 +88,7 @@ def _problems_in_every_window(page: Page) -> list[str]:
         page.set_viewport_size(window)
         problems += [f"at {window['width']} px: {problem}" for problem in axe_violations(page)]
         if window is AXE_WINDOWS[0]:
-            problems += unlabelled_controls(page)
+            problems += unlabelled_controls(page) + small_touch_targets(page)
     for window in REFLOW_WINDOWS:
         page.set_viewport_size(window)
         problems += reflow_problems(page)
