@@ -7,7 +7,7 @@ PYBABEL := $(VENV)/bin/pybabel
 STAMP  := $(VENV)/.installed
 BANDIT := $(VENV)/bin/bandit -c pyproject.toml --quiet --recursive portal
 
-.PHONY: run test test-postgres lint audit translations compile-translations bench loadtest reliability clean \
+.PHONY: run test test-postgres lint audit translations compile-translations bench loadtest reliability screenshots clean \
         system-deps-run system-deps-test system-deps-test-postgres system-deps-bench
 
 # Debian packages (WeasyPrint's libraries, Chromium, wrk …): checked in milliseconds, installed when
@@ -87,6 +87,11 @@ loadtest: system-deps-bench $(STAMP) compile-translations
 # the concurrent-signing benchmark and the fault, security and bad-input tests (scripts/reliability_report.py).
 reliability: system-deps-bench system-deps-test-postgres $(STAMP) compile-translations
 	$(PY) scripts/reliability_report.py
+
+# A full-page PNG of every page at 360×740 and 1280×800 with the demo data (a temporary database), and a
+# gallery (README.md, index.html) in docs/screenshots/ for reviewers. LANGUAGE=en for the English pages.
+screenshots: system-deps-test $(STAMP) compile-translations
+	$(PY) scripts/screenshots.py --language $(or $(LANGUAGE),nl)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

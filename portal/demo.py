@@ -274,7 +274,7 @@ def _commitments(champions: list[User], password_hash: str, residents: list[User
                 raise RuntimeError("every Hofje De Linde household joined online; no one to sign on paper")
             paper.register(hofje, offline, champions[1], paper.PaperEntry(
                 level="intent", signers=("Gerda Smit",), signed_on=utcnow().date(),
-                conditions=service.Conditions(min_n=5), scan=_scan_png(), scan_filename="formulier.png",
+                conditions=service.Conditions(min_n=5), scan=grey_png(), scan_filename="formulier.png",
                 form_token=secrets.token_urlsafe(24)), service.Evidence(ip=None, user_agent="demo"),
                 today=utcnow().date())
     finally:
@@ -335,7 +335,7 @@ def _withdrawn() -> None:
     service.withdraw(result.commitment, member)
 
 
-def _scan_png(width: int = 240, height: int = 340) -> bytes:
+def grey_png(width: int = 240, height: int = 340) -> bytes:
     """A plain grey "photo" of a form as a real PNG (the demo has no scanner)."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -165,3 +165,43 @@ _UNLABELLED_JS = """
 def unlabelled_controls(page: Page) -> list[str]:
     """Form controls the browser gives no label (e.g. because their id is not unique on the page)."""
     return [f"form control without a label: {problem}" for problem in page.evaluate(_UNLABELLED_JS)]
+
+
+# WCAG 1.4.10 Reflow: at 320 CSS px (and at 200 % zoom of a 1280 px window, i.e. 640 CSS px) nothing makes
+# the page scroll sideways and no text is cut off. A wide data table inside its own scroll box (overflow
+# auto/scroll, ".table-scroll") is allowed by the criterion; a box that hides or clips what does not fit
+# is not, and neither is text that runs out of the window (visible or not). Visually hidden text for
+# screen readers (the 1×1 px ".visually-hidden" pattern) is hidden on purpose.
+_REFLOW_JS = """
+() => {
+  const scroller = document.scrollingElement;
+  const problems = [];
+  if (scroller.scrollWidth > scroller.clientWidth + 1) {
+    const wide = [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > scroller.clientWidth + 1)
+      .slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+        + (typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\\s+/).join(".") : ""));
+    problems.push(`page scrolls sideways: ${scroller.scrollWidth} px wide in ${scroller.clientWidth} px (${wide})`);
+  }
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\\s+/).join(".") : "")
+    + ` "${(el.innerText || "").trim().replace(/\\s+/g, " ").slice(0, 50)}"`;
+  for (const el of document.querySelectorAll("body, body *")) {
+    const style = getComputedStyle(el);
+    if (style.display === "none" || el.getClientRects().length === 0) continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width <= 1 || rect.height <= 1) continue;  // visually hidden on purpose
+    const clips = ["hidden", "clip"].includes(style.overflowX) || style.textOverflow === "ellipsis";
+    if (clips && el.scrollWidth > el.clientWidth + 1 && (el.innerText || "").trim()) {
+      problems.push(`text cut off: ${describe(el)} needs ${el.scrollWidth} px, shows ${el.clientWidth} px`);
+    }
+  }
+  return problems;
+}
+"""
+
+
+def reflow_problems(page: Page) -> list[str]:
+    """Sideways scrolling and clipped text on the current page at its current window width."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    return [f"at {width} px: {problem}" for problem in page.evaluate(_REFLOW_JS)]
