@@ -67,6 +67,8 @@ VISITOR_FOR_ENDPOINT = {
 # GET routes that are not pages and answer without HTML on purpose (the rest is found by Content-Type).
 NOT_PAGES = {
     "main.language": "POST only",
+    "main.metrics": "Prometheus text for a scraper with METRICS_TOKEN (404 without it)",
+    "main.readyz": "JSON for a deployment's readiness check (503 here: the test database has no migration head)",
 }
 DEMO_PASSWORD = demo.PASSWORD
 # A PDF as small as a valid one gets: the knowledge library checks uploads by their bytes.
