@@ -97,8 +97,7 @@ def send_digests() -> None:
     """Queue due digests and reminders in the outbox (run from a timer; `send-mail` sends them)."""
     from portal.notifications import service
 
-    if not current_app.config.get("SERVER_NAME"):
-        raise click.UsageError("Set SERVER_NAME (e.g. warmteburen.example.nl): the e-mails hold links to the portal.")
+    _needs_server_name("the e-mails")
     now = utcnow()
     digests = service.send_digests(now)
     reminders = service.send_reminders(now)
@@ -120,9 +119,10 @@ def verify_log(head: str | None) -> None:
     raise SystemExit(1)
 
 
-def _needs_server_name() -> None:
+def _needs_server_name(what: str) -> None:
+    """Commands that make links outside a request (e-mails, receipts) need the portal's host name."""
     if not current_app.config.get("SERVER_NAME"):
-        raise click.UsageError("Set SERVER_NAME (e.g. warmteburen.example.nl): receipts hold links to the portal.")
+        raise click.UsageError(f"Set SERVER_NAME (e.g. warmteburen.example.nl): {what} hold links to the portal.")
 
 
 @click.command("receipts")
@@ -134,7 +134,7 @@ def receipts_command(loop: bool, interval: float, nice: int) -> None:
     """Render, seal, store and e-mail the commitment receipts that are still missing (the receipt worker)."""
     from portal.commitments import receipts
 
-    _needs_server_name()
+    _needs_server_name("receipts")
     if loop and nice:
         os.nice(nice)
     while True:
@@ -153,7 +153,7 @@ def repair() -> None:
     from portal.commitments import receipts
     from portal.commitments.service import verify_log as check
 
-    _needs_server_name()
+    _needs_server_name("receipts")
     missing, made = receipts.missing_count(), 0
     while True:
         run = receipts.make_missing(limit=50)
