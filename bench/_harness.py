@@ -70,10 +70,33 @@ def receipt_worker(env: dict[str, str]) -> Iterator[None]:
     process = subprocess.Popen([str(BIN / "flask"), "--app", "portal.app", "receipts", "--loop", "--interval", "0.2"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     try:
+        _wait_until_idle(process.pid)
         yield
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _wait_until_idle(pid: int, timeout: float = 60) -> None:
+    """Until the process's CPU time stops growing: started up (imports, app) and waiting for work, as a
+    worker that runs next to a server has long been. Niced, its start-up would otherwise spill into the
+    measurement."""
+    deadline = time.monotonic() + timeout
+    before = -1
+    while time.monotonic() < deadline:
+        try:
+            now = _cpu_ticks(pid)
+        except (OSError, IndexError, ValueError):
+            return  # no /proc (not Linux) or the process ended: nothing to wait for
+        if now == before and now > 0:
+            return
+        before = now
+        time.sleep(0.5)
 
 
 def wait_for_receipts(env: dict[str, str], timeout: float = 300) -> float:

@@ -1,6 +1,6 @@
 """50 households sign at the same moment, against gunicorn (2 workers) on PostgreSQL.
 
-    .venv/bin/python bench/signers.py [--signers 50] [--same 20]
+    .venv/bin/python bench/signers.py [--signers 50] [--same 20] [--workers N]
 
 The portal runs in production mode (a seal certificate made for this run) on a throw-away PostgreSQL
 database, migrated with ``flask db upgrade`` (which inserts the default commitment texts). The script
@@ -205,6 +205,7 @@ def main() -> int:
     arguments.add_argument("--signers", type=int, default=50, help="households signing at once (default 50)")
     arguments.add_argument("--same", type=int, default=20, help="concurrent submits of one form (0: skip)")
     arguments.add_argument("--json", type=Path, help="also write the figures and checks to this file")
+    arguments.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     options = arguments.parse_args()
     with tempfile.TemporaryDirectory() as folder, postgres_database() as database_url:
         from portal.commitments import seal
@@ -216,7 +217,7 @@ def main() -> int:
         flask(["db", "upgrade"], env)  # migration 0006 inserts the default commitment texts
         flask(["build-assets"], env)  # as at install time in production
         people = make_street(env, options.signers + 1 + WARM_UP)
-        with gunicorn("wsgi:app", env) as url, receipt_worker(env):
+        with gunicorn("wsgi:app", env, workers=options.workers) as url, receipt_worker(env):
             start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=4) as pool:  # log-ins are not measured
                 forms = list(pool.map(lambda person: open_form(url, *person), people[:options.signers]))
@@ -239,8 +240,8 @@ def main() -> int:
     latencies = [ms for ms, _status, _problem in results]
     errors = [problem for _ms, _status, problem in results if problem]
     p50, p95, p99 = (percentile(latencies, share) for share in (0.50, 0.95, 0.99))
-    print(f"{options.signers} concurrent signers, gunicorn 2 sync workers, PostgreSQL; log-ins and forms "
-          f"prepared in {prepared:.1f} s; {WARM_UP} warm-up signatures; all {options.signers} POSTs done in "
+    print(f"{options.signers} concurrent signers, gunicorn {options.workers} sync workers, PostgreSQL; log-ins and "
+          f"forms prepared in {prepared:.1f} s; {WARM_UP} warm-up signatures; all {options.signers} POSTs done in "
           f"{wall:.2f} s ({options.signers / wall:.1f} signatures/s)")
     print(f"latency ms: p50 {p50:.0f}  p95 {p95:.0f}  p99 {p99:.0f}  max {max(latencies):.0f}  "
           f"mean {statistics.mean(latencies):.0f}")

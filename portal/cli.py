@@ -130,7 +130,11 @@ def _needs_server_name(what: str) -> None:
 @click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is missing.")
 @click.option("--nice", default=19, show_default=True, help="With --loop: lower this process's CPU priority "
               "so signing requests on the same machine go first.")
-def receipts_command(loop: bool, interval: float, nice: int) -> None:
+@click.option("--quiet", default=2.0, show_default=True, help="With --loop: wait while someone signed in the "
+              "last QUIET seconds, so a burst of signatures is not slowed down by rendering receipts.")
+@click.option("--max-wait", default=30.0, show_default=True,
+              help="With --loop: make receipts anyway once the oldest missing one is this many seconds old.")
+def receipts_command(loop: bool, interval: float, nice: int, quiet: float, max_wait: float) -> None:
     """Render, seal, store and e-mail the commitment receipts that are still missing (the receipt worker)."""
     from portal.commitments import receipts
 
@@ -138,7 +142,7 @@ def receipts_command(loop: bool, interval: float, nice: int) -> None:
     if loop and nice:
         os.nice(nice)
     while True:
-        run = receipts.make_missing()
+        run = receipts.make_missing(quiet=quiet if loop else 0, max_wait=max_wait)
         if run.made or run.failed or not loop:
             click.echo(f"made {run.made} receipts, {run.failed} failed")
         if not loop:

@@ -7,12 +7,18 @@ worker (``flask receipts --loop``, niced) renders the receipt from stored rows a
 signature was made, stores the exact bytes with their SHA-256 and e-mails them. The commitment counts from
 the moment it is signed; only the PDF follows. ``flask repair`` makes receipts a crashed worker left behind.
 
+The worker lets a burst of signatures pass first: while someone signed in the last ``quiet`` seconds it
+waits, unless the oldest missing receipt is already ``max_wait`` seconds old. On this machine the two
+cores are shared, and even a niced render slowed 50 neighbours signing at once by a third (p95 0.64 s
+→ 0.90 s); a receipt that comes a few seconds later costs nobody anything.
+
 Each receipt is stored with a conditional UPDATE (``WHERE pdf_sha256 IS NULL``), so two workers, or a
 worker and ``flask repair``, never store two different PDFs for one signature or send the e-mail twice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import Any, cast
@@ -24,8 +30,9 @@ from portal import mail
 from portal.commitments import pdf as receipt_pdfs
 from portal.extensions import db
 from portal.models import Commitment, CommitmentEvent, CommitmentStatus, Signature, User
+from portal.models.base import utcnow
 
-__all__ = ["ReceiptRun", "issue", "make_missing", "missing_count"]
+__all__ = ["ReceiptRun", "issue", "make_missing", "missing_count", "signing_now"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +49,41 @@ def issue(commitment: Commitment, signature: Signature, head_hash: str) -> None:
         _make(commitment, signature)
 
 
+def _missing() -> Any:
+    return (Signature.pdf_sha256.is_(None), Signature.log_head_hash.is_not(None))
+
+
 def missing_count() -> int:
-    return db.session.scalar(select(func.count(Signature.id)).where(Signature.pdf_sha256.is_(None),
-                                                                   Signature.log_head_hash.is_not(None))) or 0
+    return db.session.scalar(select(func.count(Signature.id)).where(*_missing())) or 0
 
 
-def make_missing(limit: int = 20) -> ReceiptRun:
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def signing_now(quiet: float, max_wait: float) -> bool:
+    """Whether someone signed in the last ``quiet`` seconds and no missing receipt is ``max_wait`` old yet."""
+    if quiet <= 0:
+        return False
+    oldest, newest = db.session.execute(select(func.min(Signature.signed_at), func.max(Signature.signed_at))
+                                        .where(*_missing())).one()
+    if newest is None:
+        return False
+    now = utcnow()
+    return (now - _utc(newest)).total_seconds() < quiet and (now - _utc(oldest)).total_seconds() < max_wait
+
+
+def make_missing(limit: int = 20, quiet: float = 0, max_wait: float = 30) -> ReceiptRun:
     """Render up to ``limit`` missing receipts, oldest first, each in its own transaction.
 
     On PostgreSQL each signature is locked (``FOR UPDATE SKIP LOCKED``) while its receipt is made, so
-    several workers share the queue without rendering the same receipt twice."""
+    several workers share the queue without rendering the same receipt twice. With ``quiet`` (seconds),
+    stop as soon as ``signing_now(quiet, max_wait)``: the caller tries again after its interval."""
     made, failed = 0, list[int]()
     while made + len(failed) < limit:
-        query = (select(Signature).where(Signature.pdf_sha256.is_(None), Signature.log_head_hash.is_not(None),
-                                         Signature.id.not_in(failed)).order_by(Signature.id).limit(1))
+        if signing_now(quiet, max_wait):
+            break
+        query = (select(Signature).where(*_missing(), Signature.id.not_in(failed)).order_by(Signature.id).limit(1))
         if db.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=Signature)
         signature = db.session.scalars(query).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 
@@ -14,6 +15,7 @@ from portal.commitments import receipts
 from portal.config import finalise
 from portal.extensions import db
 from portal.models import CommitmentStatus, OutboxMessage, Relation, Signature
+from portal.models.base import utcnow
 from tests.commitments.test_signing import commitments, sign
 
 
@@ -146,3 +148,30 @@ def test_the_environment_can_set_the_worker_and_the_uploads_folder():
 
     assert from_environment({"RECEIPTS_IN_WORKER": "0", "UPLOADS_DIR": "/srv/shared/uploads"}) == {
         "RECEIPTS_IN_WORKER": False, "UPLOADS_DIR": "/srv/shared/uploads"}
+
+
+def _signed_seconds_ago(seconds: float) -> None:
+    for signature in db.session.scalars(select(Signature)):
+        signature.signed_at = utcnow() - dt.timedelta(seconds=seconds)
+    db.session.commit()
+
+
+def test_the_worker_lets_a_burst_of_signatures_pass_before_it_renders(signed_in, street):
+    initiative, _homes = street
+    assert sign(signed_in, initiative.slug).status_code == 302
+    assert receipts.signing_now(quiet=5, max_wait=30)
+    assert receipts.make_missing(quiet=5, max_wait=30) == receipts.ReceiptRun(0, 0)
+    assert receipts.missing_count() == 1
+
+    _signed_seconds_ago(10)  # nobody signed for 10 s: the burst is over
+    assert not receipts.signing_now(quiet=5, max_wait=30)
+    assert receipts.make_missing(quiet=5, max_wait=30).made == 1
+    assert receipts.missing_count() == 0
+
+
+def test_a_receipt_waits_no_longer_than_max_wait_while_people_go_on_signing(signed_in, street):
+    initiative, _homes = street
+    assert sign(signed_in, initiative.slug).status_code == 302
+    _signed_seconds_ago(40)  # within quiet=60, but older than max_wait=30
+    assert not receipts.signing_now(quiet=60, max_wait=30)
+    assert receipts.make_missing(quiet=60, max_wait=30).made == 1
