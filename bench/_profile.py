@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import flask, postgres_database, throwaway_seal
+from _harness import analyze, flask, postgres_database, throwaway_seal
 from coordinator import FILL as COORDINATOR_FILL
 from coordinator import PAGES as COORDINATOR_PATHS
 from pages import PAGES, PASSWORD, Page, add_big_street
@@ -53,6 +53,7 @@ def main() -> None:
         values = add_big_street(env)
         if options.coordinator:
             subprocess.run([sys.executable, "-c", COORDINATOR_FILL], env=env, check=True)
+        analyze(database_url)
         from flask import before_render_template, template_rendered
 
         from portal.app import create_app

@@ -16,7 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import flask, gunicorn, postgres_database, report, requests_per_second, session_cookie, throwaway_seal
+from _harness import (
+    analyze,
+    flask,
+    gunicorn,
+    postgres_database,
+    report,
+    requests_per_second,
+    session_cookie,
+    throwaway_seal,
+)
 
 TARGET = 0.10
 PAGES = ["/coordinator", "/coordinator/programme", "/coordinator?sort=joined&order=desc&stage=pilot"]
@@ -66,6 +75,7 @@ def main() -> None:
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
         subprocess.run([sys.executable, "-c", FILL], env=env, check=True)
+        analyze(database_url)
         with gunicorn("bench.hello:app", env) as hello_url:
             baseline = requests_per_second(hello_url + "/")
         with gunicorn("wsgi:app", env) as portal_url:

@@ -33,7 +33,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import ROOT, flask, gunicorn, postgres_database, requests_per_second, session_cookie, throwaway_seal
+from _harness import (
+    ROOT,
+    analyze,
+    flask,
+    gunicorn,
+    postgres_database,
+    requests_per_second,
+    session_cookie,
+    throwaway_seal,
+)
 
 PASSWORD = "warmteburen-demo"  # noqa: S105 (the demo's password, printed by `make run` as well)
 PUBLIC_FAST, PUBLIC, MANAGER = 0.25, 0.15, 0.08  # targets as ratios to the hello-world (issue 13)
@@ -205,6 +214,7 @@ def main() -> None:
         flask(["seed-demo"], env)
         flask(["build-assets"], env)  # as at install time in production
         values = add_big_street(env)
+        analyze(database_url)
         paths = [(page, page.path.format(**values)) for page in pages]
         queries = count_queries(env, paths)
         baselines: list[float] = []
