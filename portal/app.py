@@ -21,6 +21,7 @@ from portal.config import ROOT, DefaultConfig, finalise, from_environment
 from portal.database import configure_sqlite, schema_is_current
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.monitoring import init_monitoring
+from portal.page_cache import init_page_cache
 from portal.security import LimiterUnavailable, init_security, redact
 
 MIGRATIONS = ROOT / "migrations"
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_templates(app)
     init_assets(app)
     init_security(app)
+    init_page_cache(app)
     # Logging is set up for the process; tests build many apps in one process and pass their config.
     init_monitoring(app, configure_logging=config is None)
     _register_blueprints(app)

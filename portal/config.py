@@ -102,6 +102,9 @@ class DefaultConfig:
     # Who renders and seals commitment receipts: the signing request (off) or the receipt worker
     # (`flask receipts --loop`, portal/commitments/receipts.py). Unset: on in production, off elsewhere.
     RECEIPTS_IN_WORKER: bool | None = None
+    # Rendered pages kept per worker process, filed under the data version (portal/page_cache.py);
+    # 0 switches the cache off. Unset: 512 in production, off elsewhere.
+    PAGE_CACHE_SIZE: int | None = None
 
 
 PASSED_THROUGH = (
@@ -120,6 +123,8 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         if scheme in ("postgres", "postgresql"):  # plain postgresql:// would mean psycopg2
             url = f"postgresql+psycopg://{rest}"
         settings["SQLALCHEMY_DATABASE_URI"] = url
+    if size := environ.get("PAGE_CACHE_SIZE"):
+        settings["PAGE_CACHE_SIZE"] = int(size)
     if port := environ.get("MAIL_PORT"):
         settings["MAIL_PORT"] = int(port)
     for name in BOOLEANS:

@@ -60,6 +60,8 @@ def base_config(tmp_path: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "CHECK_SCHEMA_AT_START": False,
+        # Off by default (views then run on every request); TEST_PAGE_CACHE_SIZE runs the suite with it on.
+        "PAGE_CACHE_SIZE": int(os.environ.get("TEST_PAGE_CACHE_SIZE", "0")),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")
         or f"sqlite:///{tmp_path / 'test.sqlite'}",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),

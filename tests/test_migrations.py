@@ -6,11 +6,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from portal.app import create_app
 from portal.extensions import db
 from portal.models import Base
+from portal.models.data_version import NOT_COUNTED
 from tests.conftest import base_config
 
 
@@ -32,6 +33,19 @@ def test_migrations_produce_exactly_the_models(empty_app):
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_migrations_count_writes_to_every_table_in_the_data_version(empty_app):
+    from tests.test_page_cache import counted_tables
+
+    upgrade()
+    assert counted_tables() == set(Base.metadata.tables) - NOT_COUNTED
+    from portal.page_cache import data_version
+
+    before = data_version()
+    db.session.execute(text("INSERT INTO municipality (name, slug) VALUES ('Zeist', 'zeist')"))
+    db.session.commit()
+    assert data_version() == before + 1
 
 
 def test_migrations_downgrade_and_upgrade_again(empty_app):

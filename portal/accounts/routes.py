@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import forms, passwords, registering_browser, service
 from portal.extensions import db, limiter
+from portal.page_cache import cached_page
 from portal.privacy import service as privacy
 from portal.security import fails_closed
 
@@ -94,6 +95,7 @@ def confirm_email(token: str) -> ResponseReturnValue:
 @bp.route("/login", methods=["GET", "POST"])
 @fails_closed("POST")
 @limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed)
+@cached_page
 def login() -> ResponseReturnValue:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:

@@ -16,6 +16,7 @@ from portal.extensions import db, limiter
 from portal.households import service as households
 from portal.models import Commitment, CommitmentText, Household, Initiative
 from portal.models.commitments import Level
+from portal.page_cache import cached_page
 from portal.security import fails_closed
 
 bp = Blueprint("commitments", __name__)
@@ -227,6 +228,7 @@ def download(slug: str, commitment_id: int) -> Response:
 
 @bp.route("/v/<verify_code>", methods=["GET", "POST"])
 @limiter.limit("30 per minute; 300 per hour")
+@cached_page
 def verify(verify_code: str) -> ResponseReturnValue:
     """Public check of a receipt by its verification code (not a household code: its own limit)."""
     code = verify_code

@@ -21,6 +21,7 @@ from portal.forms import options
 from portal.i18n import format_day, format_money
 from portal.labels import label
 from portal.models import Condition, Municipality
+from portal.page_cache import cached_page
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -73,6 +74,7 @@ def _row_texts() -> dict[str, str]:
 
 
 @bp.route("")
+@cached_page
 def dashboard() -> str:
     municipalities = service.coordinated_municipalities(current_user)
     form = _filter_form(municipalities)
@@ -117,6 +119,7 @@ def _programme() -> tuple[service.Programme, str | None, list[Municipality]]:
 
 
 @bp.route("/programme")
+@cached_page
 def programme() -> str:
     data, slug, municipalities = _programme()
     return render_template("coordinator/programme.html", programme=data, municipality=slug,

@@ -22,6 +22,7 @@ from portal.feasibility import exports, forms, service, street, texts
 from portal.households import service as households
 from portal.i18n import format_day, resolved
 from portal.models import Condition, Initiative
+from portal.page_cache import cached_page
 
 bp = Blueprint("feasibility", __name__)
 
@@ -35,6 +36,7 @@ def _member_household(initiative: Initiative):  # type: ignore[no-untyped-def]
 
 @bp.route("/i/<slug>/estimate")
 @login_required
+@cached_page
 def estimate(slug: str) -> str:
     membership, version, values, committed = access.membership_in_initiative_or_404(
         current_user, slug, *service.latest_parameter_columns(), street.HAS_COMMITTED)
@@ -63,6 +65,7 @@ def inputs(slug: str) -> ResponseReturnValue:
 
 
 @bp.route("/feasibility/sources")
+@cached_page
 def sources() -> str:
     defaults = model.Parameters()
     groups: dict[str, list[tuple[str, model.ParameterInfo, object]]] = {}
@@ -81,6 +84,7 @@ def _included() -> list[int] | None:
 
 @bp.route("/i/<slug>/feasibility")
 @login_required
+@cached_page
 def compare(slug: str) -> str:
     # The initiative, its newest parameters and its shown conditions in one round trip.
     (initiative, version, values), shown = access.with_shown_conditions_or_404(
@@ -160,6 +164,7 @@ def _condition_labels(shown: list[Condition]) -> dict[str, str]:
 
 @bp.route("/i/<slug>/feasibility/parameters", methods=["GET", "POST"])
 @login_required
+@cached_page
 def parameters(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     is_coordinator = access.is_coordinator_of(current_user, initiative)

@@ -16,6 +16,7 @@ from portal.extensions import db, limiter
 from portal.households import forms, service
 from portal.households.messages import address_error_message
 from portal.models import Household, Initiative
+from portal.page_cache import cached_page
 from portal.security import fails_closed
 
 bp = Blueprint("households", __name__)
@@ -57,6 +58,7 @@ def _household_details(form: forms.HouseholdForm) -> service.HouseholdDetails:
 
 @bp.route("/i/<slug>/households")
 @login_required
+@cached_page
 def index(slug: str) -> tuple[str, int]:
     return _render_index(access.initiative_for_manager_or_404(current_user, slug))
 
@@ -189,6 +191,7 @@ def regenerate_code(slug: str, household_id: int) -> Response:
 
 @bp.route("/i/<slug>/doors")
 @login_required
+@cached_page
 def doors(slug: str) -> str:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     status = _door_filter()
@@ -255,6 +258,7 @@ def enter_code_for_initiative(slug: str) -> ResponseReturnValue:
 @bp.route("/c/<code>")
 @fails_closed("GET")
 @code_limit
+@cached_page
 def code(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)
     if household is None:
@@ -271,6 +275,7 @@ def code(code: str) -> ResponseReturnValue:
 @fails_closed("GET", "POST")
 @code_limit
 @login_required
+@cached_page
 def join(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)
     if household is None:

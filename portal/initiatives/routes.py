@@ -25,6 +25,7 @@ from portal.households.forms import CodeForm
 from portal.initiatives import forms, service
 from portal.invitations.routes import whatsapp_url
 from portal.models import Initiative, Municipality
+from portal.page_cache import cached_page
 from portal.roles import service as roles
 
 bp = Blueprint("initiatives", __name__)
@@ -79,6 +80,7 @@ def create() -> ResponseReturnValue:
 
 
 @bp.route("/i/<slug>")
+@cached_page
 def show(slug: str) -> str:
     # The initiative, its funnel and champions, the visitor's household and the newest parameters in one
     # query; the commitments' progress adds one query, and one for the street when anyone committed.
@@ -123,6 +125,7 @@ def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | N
 
 @bp.route("/i/<slug>/manage")
 @login_required
+@cached_page
 def manage(slug: str) -> str:
     initiative, *summary, version, values = access.initiative_for_manager_with_or_404(
         current_user, slug, *service.SUMMARY_COLUMNS, *feasibility.latest_parameter_columns())

@@ -20,6 +20,7 @@ from portal.forms import options
 from portal.households import service as households
 from portal.invitations import flyers, forms, service
 from portal.models import Initiative
+from portal.page_cache import cached_page
 from portal.security import fails_closed
 
 bp = Blueprint("invitations", __name__)
@@ -78,6 +79,7 @@ def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None,
 @_invitation_limit(_per_account)
 @_invitation_limit(_per_initiative)
 @login_required
+@cached_page
 def index(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     form = forms.InviteForm()

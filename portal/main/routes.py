@@ -18,12 +18,14 @@ from portal.i18n import LANGUAGE_COOKIE
 from portal.main.forms import LanguageForm
 from portal.models import Initiative, Membership
 from portal.monitoring import metrics_response, readiness, scrape_allowed
+from portal.page_cache import cached_page
 
 bp = Blueprint("main", __name__)
 ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.route("/")
+@cached_page
 def home() -> str:
     """Everyone: what this is and how to join. Logged in: your households and the initiatives you run."""
     memberships: list[Membership] = []

@@ -13,6 +13,7 @@ from portal.models.commitments import (
     Signature,
 )
 from portal.models.conditions import Condition, InitiativeCondition, Ranking
+from portal.models.data_version import DataVersion
 from portal.models.feasibility import FeasibilityParams, ScorecardOverride
 from portal.models.households import DoorStatus, HomeType, Household, Invitation, Membership, Relation
 from portal.models.initiatives import Initiative, InitiativeEvent, Phase, ProgrammeStage, QuickscanItem, Review
@@ -24,7 +25,7 @@ from portal.models.roles import RoleInvitation
 
 __all__ = [
     "AccountToken", "AuditEntry", "Base", "Commitment", "CommitmentEvent", "CommitmentStatus",
-    "CommitmentText", "Condition", "Digest", "Document", "DocumentKind", "DocumentVersion", "DoorStatus",
+    "CommitmentText", "Condition", "DataVersion", "Digest", "Document", "DocumentKind", "DocumentVersion", "DoorStatus",
     "FeasibilityParams", "HomeType", "Household", "Initiative", "InitiativeCondition", "InitiativeEvent",
     "InitiativeLink", "Invitation", "Level", "Membership", "Municipality", "NotificationSetting", "OutboxMessage",
     "OutboxStatus",

@@ -1,0 +1,165 @@
+"""Rendered pages filed under the data version (portal/page_cache.py, portal/models/data_version.py):
+served again only while nothing in the database changed, never to another account, with this session's
+form token, in the language asked for, and never with a flashed message baked in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from portal.extensions import db
+from portal.models import AuditEntry, Base, Membership, Relation
+from portal.models.data_version import NOT_COUNTED
+from portal.page_cache import TOKEN_PLACEHOLDER, Page, PageCache, cached_page, data_version
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def config(config):
+    return config | {"PAGE_CACHE_SIZE": 64}
+
+
+@pytest.fixture
+def cache(app) -> PageCache:
+    return app.extensions["page_cache"]
+
+
+def counted_tables() -> set[str]:
+    if db.engine.dialect.name == "postgresql":
+        query = "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%\\_data\\_version'"
+    else:
+        query = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_data\\_version\\_%' " \
+                "ESCAPE '\\'"
+    return {row[0] for row in db.session.execute(text(query))}
+
+
+def test_every_table_counts_its_writes_so_a_new_table_cannot_be_forgotten(app):
+    assert counted_tables() == set(Base.metadata.tables) - NOT_COUNTED
+
+
+def test_a_committed_write_raises_the_version(app, make_initiative):
+    before = data_version()
+    make_initiative()
+    assert data_version() > before
+
+
+def test_a_page_is_served_again_until_anything_changes(client, cache, make_initiative):
+    initiative = make_initiative(name="Mini-warmtenet Eikenlaan")
+    first = client.get(f"/i/{initiative.slug}")
+    assert first.status_code == 200 and "Eikenlaan" in first.get_data(as_text=True)
+    again = client.get(f"/i/{initiative.slug}")
+    assert cache.hits == 1 and again.get_data() == first.get_data()
+
+    initiative.name = "Mini-warmtenet Beukenlaan"
+    db.session.commit()
+    changed = client.get(f"/i/{initiative.slug}").get_data(as_text=True)
+    assert cache.hits == 1 and "Beukenlaan" in changed and "Eikenlaan" not in changed
+
+
+def test_a_change_made_outside_the_app_shows_at_once(client, cache, make_initiative):
+    initiative = make_initiative(name="Mini-warmtenet Eikenlaan")
+    initiative_id, path = initiative.id, f"/i/{initiative.slug}"
+    client.get(path)
+    db.session.rollback()  # SQLite: let go of the read, so the other connection may write
+    with db.engine.begin() as connection:  # another process, a maintainer's psql session
+        connection.execute(text("UPDATE initiative SET name = 'Mini-warmtenet Iepenlaan' WHERE id = :id"),
+                           {"id": initiative_id})
+    assert "Iepenlaan" in client.get(path).get_data(as_text=True)
+
+
+def test_two_accounts_never_get_each_others_page(app, cache, make_user, make_initiative, make_household):
+    pages = {}
+    for street in ("Lindelaan", "Kastanjelaan"):
+        initiative = make_initiative(name=f"Mini-warmtenet {street}")
+        household = make_household(initiative, street=street, house_number=3)
+        user = make_user()
+        db.session.add(Membership(household_id=household.id, initiative_id=initiative.id, user_id=user.id,
+                                  relation=Relation.owner))
+        db.session.commit()
+        client = app.test_client()
+        client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+        client.get("/")  # shows and so clears the welcome message of the log-in
+        client.get("/")
+        pages[street] = client.get("/").get_data(as_text=True)
+    assert cache.hits == 2
+    assert "Lindelaan 3" in pages["Lindelaan"] and "Kastanjelaan" not in pages["Lindelaan"]
+    assert "Kastanjelaan 3" in pages["Kastanjelaan"] and "Lindelaan" not in pages["Kastanjelaan"]
+
+
+def token_in(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_a_served_page_carries_this_sessions_form_token_and_it_works(app, cache, make_user):
+    app.config["WTF_CSRF_ENABLED"] = True
+    user = make_user()
+    first, second = app.test_client(), app.test_client()
+    first_token = token_in(first.get("/account/login").get_data(as_text=True))
+    served = second.get("/account/login").get_data(as_text=True)
+    assert cache.hits == 1 and TOKEN_PLACEHOLDER not in served
+    second_token = token_in(served)
+    assert second_token != first_token
+    answer = second.post("/account/login", base_url="https://localhost",
+                         headers={"Referer": "https://localhost/account/login"},
+                         data={"email": user.email, "password": PASSWORD, "csrf_token": second_token})
+    assert answer.status_code == 302  # the token was accepted and the log-in went through
+
+
+def test_languages_are_kept_apart(client, cache):
+    dutch = client.get("/").get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    english = client.get("/").get_data(as_text=True)
+    assert 'lang="nl"' in dutch and 'lang="en"' in english and cache.hits == 0
+
+
+def test_a_flashed_message_is_shown_once_and_never_kept(client, cache):
+    client.get("/")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Gelukt, buurman!")]
+    assert "Gelukt, buurman!" in client.get("/").get_data(as_text=True)
+    assert "Gelukt, buurman!" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_page_rendered_while_the_data_changed_is_not_kept(app, client, cache):
+    @app.route("/_writes")
+    @cached_page
+    def writes() -> str:
+        db.session.add(AuditEntry(action="test.viewed", object_type="page", object_id=1))
+        db.session.commit()
+        return "<p>viewed</p>"
+
+    client.get("/_writes")
+    client.get("/_writes")
+    assert cache.hits == 0 and len(cache) == 0
+    assert db.session.scalar(text("SELECT count(*) FROM audit_entry WHERE action = 'test.viewed'")) == 2
+
+
+def test_only_pages_that_are_the_same_for_the_next_request_are_kept(client, cache):
+    assert client.get("/i/does-not-exist").status_code == 404
+    assert client.post("/account/login", data={"email": "x@example.nl", "password": "fout"}).status_code == 422
+    assert len(cache) == 0
+
+
+def test_the_cache_keeps_the_most_recently_used_pages():
+    cache = PageCache(2)
+    for key in ("a", "b"):
+        cache.put(key, Page(key, ()))
+    cache.get("a")
+    cache.put("c", Page("c", ()))
+    assert cache.get("b") is None and cache.get("a") is not None and len(cache) == 2
+
+
+@pytest.mark.parametrize(("environment", "size", "kept"), [
+    ("production", None, 512), ("development", None, None), ("production", 0, None), ("development", 8, 8)])
+def test_on_in_production_unless_switched_off(environment, size, kept):
+    from flask import Flask
+
+    from portal.page_cache import init_page_cache
+
+    app = Flask(__name__)
+    app.config.update(PORTAL_ENV=environment, PAGE_CACHE_SIZE=size)
+    init_page_cache(app)
+    cache = app.extensions.get("page_cache")
+    assert (cache.size if cache is not None else None) == kept
