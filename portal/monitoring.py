@@ -27,6 +27,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
+from sqlalchemy import inspect as inspect_orm
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.config import ROOT
@@ -68,7 +69,11 @@ def _logged_in_user_id() -> int | None:
     """Only a user this request already loaded (Flask-Login keeps it in g._login_user): the log line must
     not cost a query, nor fail when the database is away."""
     user = g.get("_login_user")
-    return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    if not getattr(user, "is_authenticated", False):
+        return None
+    # The identity, not ``user.id``: after the request committed, the attribute would be reloaded.
+    state = inspect_orm(user, raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else getattr(user, "id", None)
 
 
 def _start() -> None:
