@@ -101,6 +101,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # The data-version triggers (migration 0008) are deferred to COMMIT; a migration that writes
+                # rows and then alters that table would meet "pending trigger events". Fire them at once.
+                connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
             context.run_migrations()
 
 

@@ -73,6 +73,7 @@ def tamper_with_event(seq: int, **values: Any) -> None:
 
     postgres = db.engine.dialect.name == "postgresql"
     if postgres:
+        db.session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # the data-version trigger, before ALTER
         db.session.execute(text("ALTER TABLE commitment_event DISABLE TRIGGER commitment_event_append_only"))
     else:
         db.session.execute(text("DROP TRIGGER commitment_event_no_update"))
