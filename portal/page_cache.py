@@ -41,7 +41,7 @@ from portal.models.data_version import DataVersion
 __all__ = ["DATA_VERSION", "PageCache", "cached_page", "data_version", "init_page_cache", "remember_data_version"]
 
 # A private-use character never appears in a rendered page.
-TOKEN_PLACEHOLDER = "\ue000form-token\ue000"  # noqa: S105 (a marker, not a secret)
+TOKEN_PLACEHOLDER = "\ue000form-token\ue000"  # noqa: S105  (a marker, not a secret)  # nosec B105
 DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 View = TypeVar("View", bound=Callable[..., Any])
 
