@@ -180,12 +180,18 @@ def session_cookie(base_url: str, email: str, password: str) -> str:
     return (response.getheader("Set-Cookie") or cookie).split(";", 1)[0]
 
 
-def requests_per_second(url: str, seconds: int = 5, connections: int = 16, cookie: str | None = None) -> float:
-    """Requests/s from wrk (Debian package), or from a bounded Python load generator without it."""
+def requests_per_second(url: str, seconds: int = 5, connections: int = 16, cookie: str | None = None,
+                        script: Path | None = None) -> float:
+    """Requests/s from wrk (Debian package), or from a bounded Python load generator without it.
+    ``script``: a wrk Lua script (bench/many_visitors.lua); needs wrk."""
     headers = {"Cookie": cookie} if cookie else {}
     urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5).read()  # noqa: S310 (loopback)
+    if script is not None and not shutil.which("wrk"):
+        raise RuntimeError(f"{script.name} needs wrk: apt-get install -y wrk")
     if shutil.which("wrk"):
         extra = ["-H", f"Cookie: {cookie}"] if cookie else []
+        if script is not None:
+            extra += ["-s", str(script)]
         output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", *extra, url],
                                 capture_output=True, text=True, check=True).stdout
         match = re.search(r"Requests/sec:\s+([\d.]+)", output)

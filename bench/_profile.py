@@ -39,6 +39,8 @@ def main() -> None:
     arguments.add_argument("pages", nargs="*", help="parts of page names or paths (default: every page)")
     arguments.add_argument("--requests", type=int, default=50)
     arguments.add_argument("--profile", action="store_true")
+    arguments.add_argument("--first-visit", action="store_true",
+                           help="public pages without cookies, as wrk fetches them (a new session each time)")
     arguments.add_argument("--queries", action="store_true", help="print the SQL of one request per page")
     arguments.add_argument("--coordinator", action="store_true",
                            help="bench/coordinator.py's pages and data (30 initiatives × 40 homes more)")
@@ -108,6 +110,8 @@ def main() -> None:
                 start, cpu_start = time.perf_counter(), time.process_time()
                 if profiler:
                     profiler.enable()
+                if options.first_visit and not page.who:
+                    client = app.test_client()
                 response = client.get(path, base_url="https://127.0.0.1")
                 size = len(response.get_data())
                 response.close()

@@ -8,9 +8,14 @@ it (public, resident, champion, coordinator). Per page the script prints:
 
 - the ratio of its requests/s to the hello-world's, both measured in this run (the hello-world before and
   after the pages, averaged, so drift shows), and PASS/FAIL against the page's target (issue 13);
-- the SQL statements one request runs (counted in-process against the same database);
+- the SQL statements one request runs, as ``rendered/kept``: made by the view, and served from the page
+  cache (counted in-process against the same database);
 - the server time p50/p95 in ms: gunicorn's own request duration, from a second, short run per page
   with an access log and one connection per worker, so neither queueing nor logging touches the ratios.
+
+``/v/<code>`` allows 30 requests per minute per address: it is fetched as many visitors, every request
+from another address (bench/many_visitors.lua, with ``PROXY_FIX=1`` as behind nginx), so the limit is
+still checked on each request and never reached.
 
 With ``--rounds N`` the pages and the hello-world are measured N times and the median ratio is reported:
 the machine is shared, single runs are noisy. Two cross-page checks follow: a page with feasibility
@@ -56,6 +61,10 @@ class Page:
     path: str  # may hold {code}, {free_code}, {homes}: filled in once the data exists
     who: str | None  # local part of the demo e-mail address; None = not logged in
     target: float
+    many_visitors: bool = False  # every request from another address: the page has a limit per address
+
+
+MANY_VISITORS = Path(__file__).resolve().parent / "many_visitors.lua"
 
 
 PAGES = [
@@ -64,6 +73,7 @@ PAGES = [
     Page("initiative page (public)", "/i/beukenlaan", None, PUBLIC),
     Page("join link /c/<code>", "/c/{free_code}", None, PUBLIC),
     Page("sources", "/feasibility/sources", None, PUBLIC),
+    Page("verification /v/<code>", "/v/{verify_code}", None, PUBLIC_FAST, many_visitors=True),
     Page("home (resident)", "/", "bewoner11", PUBLIC),
     Page("initiative page (resident)", "/i/beukenlaan", "bewoner11", PUBLIC),
     Page("join (resident of another street)", "/c/{free_code}/join", "bewoner1", PUBLIC),
@@ -93,6 +103,7 @@ def add_big_street(env: dict[str, str]) -> dict[str, str]:
     from portal.domain.codes import new_code
     from portal.extensions import db
     from portal.models import (
+        Commitment,
         DoorStatus,
         Household,
         Initiative,
@@ -133,13 +144,25 @@ def add_big_street(env: dict[str, str]) -> dict[str, str]:
         ).first()
         some = db.session.scalars(select(Household.id).where(Household.initiative_id == beukenlaan.id)
                                   .order_by(Household.position).limit(30)).all()
+        verify_code = db.session.scalars(select(Commitment.verify_code).order_by(Commitment.id)).first()
         db.session.commit()
-        return {"free_code": free or "", "code": free or "", "homes": "".join(f"&home={i}" for i in some)}
+        return {"free_code": free or "", "code": free or "", "homes": "".join(f"&home={i}" for i in some),
+                "verify_code": verify_code or ""}
 
 
-def count_queries(env: dict[str, str], paths: list[tuple[Page, str]]) -> dict[str, int]:
-    """SQL statements per request, counted in-process on the same database (the second request, so
-    per-process caches are warm as they are under load)."""
+def count_queries(env: dict[str, str], paths: list[tuple[Page, str]]) -> dict[str, str]:
+    """SQL statements per request, counted in-process on the same database: ``rendered/kept``, the page
+    made by its view (the page cache off) and the page served from the page cache. The third request of
+    each, so per-process caches are warm as they are under load and the log-in's welcome is gone."""
+    os.environ.update(env)
+    os.environ["PAGE_CACHE_SIZE"] = "0"
+    rendered = _statements_per_page(paths)
+    del os.environ["PAGE_CACHE_SIZE"]  # production's default: on
+    kept = _statements_per_page(paths)
+    return {name: f"{count}/{kept[name]}" for name, count in rendered.items()}
+
+
+def _statements_per_page(paths: list[tuple[Page, str]]) -> dict[str, int]:
     from sqlalchemy import event
 
     from portal.app import create_app
@@ -165,7 +188,7 @@ def count_queries(env: dict[str, str], paths: list[tuple[Page, str]]) -> dict[st
                 response = client.post("/account/login", base_url="https://127.0.0.1",
                                        data={"email": f"{page.who}@demo.warmteburen.nl", "password": PASSWORD})
                 assert response.status_code == 302, (page.who, response.status_code)
-        for _attempt in range(2):
+        for _attempt in range(3):
             statements.clear()
             response = client.get(path, base_url="https://127.0.0.1")
             response.close()
@@ -187,15 +210,17 @@ def server_times(env: dict[str, str], paths: list[tuple[Page, str]], cookies: di
         with gunicorn("wsgi:app", env, options=options) as url:
             for page, path in paths:
                 log.write_text("")
-                wrk(url + path, seconds, connections=2, cookie=cookies.get(page.who))
+                wrk(url + path, seconds, connections=2, cookie=cookies.get(page.who),
+                    script=MANY_VISITORS if page.many_visitors else None)
                 durations = sorted(int(line) / 1000 for line in log.read_text().split() if line.isdigit())
                 if durations:
                     times[page.name] = (statistics.median(durations), durations[int(len(durations) * 0.95)])
     return times
 
 
-def wrk(url: str, seconds: int, connections: int, cookie: str | None) -> None:
+def wrk(url: str, seconds: int, connections: int, cookie: str | None, script: Path | None = None) -> None:
     extra = ["-H", f"Cookie: {cookie}"] if cookie else []
+    extra += ["-s", str(script)] if script else []
     subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *extra, url], capture_output=True,
                    check=True)
 
@@ -208,7 +233,8 @@ def main() -> None:
     options = arguments.parse_args()
     pages = [page for page in PAGES if options.only in page.name or options.only in page.path]
     with postgres_database() as database_url, throwaway_seal() as seal:
-        env = os.environ | {"DATABASE_URL": database_url, "PORTAL_ENV": "production",
+        # PROXY_FIX=1 as behind nginx in production (deploy/): the client address comes from X-Forwarded-For.
+        env = os.environ | {"DATABASE_URL": database_url, "PORTAL_ENV": "production", "PROXY_FIX": "1",
                             "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1"} | seal
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
@@ -226,8 +252,9 @@ def main() -> None:
                 cookies = {who: session_cookie(portal_url, f"{who}@demo.warmteburen.nl", PASSWORD)
                            for who in {page.who for page in pages} if who}
                 for page, path in paths:
-                    figures[page.name].append(requests_per_second(portal_url + path, seconds=options.seconds,
-                                                                  cookie=cookies.get(page.who)))
+                    figures[page.name].append(requests_per_second(
+                        portal_url + path, seconds=options.seconds, cookie=cookies.get(page.who),
+                        script=MANY_VISITORS if page.many_visitors else None))
             with gunicorn("bench.hello:app", env) as hello_url:
                 after = requests_per_second(hello_url + "/", seconds=options.seconds)
             baselines.append((before + after) / 2)
@@ -237,7 +264,7 @@ def main() -> None:
     baseline = statistics.median(baselines)
     print(f"hello-world: {baseline:.0f} req/s (median of {len(baselines)} round(s): "
           f"{', '.join(f'{b:.0f}' for b in baselines)}); wrk {options.seconds} s per page, 16 connections")
-    print(f"{'page':<38} {'req/s':>6} {'ratio':>6} {'target':>7} {'queries':>7} {'p50 ms':>7} {'p95 ms':>7}")
+    print(f"{'page':<38} {'req/s':>6} {'ratio':>6} {'target':>7} {'SQL':>7} {'p50 ms':>7} {'p95 ms':>7}")
     ratios: dict[str, float] = {}
     failed = 0
     for page in pages:

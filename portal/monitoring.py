@@ -50,6 +50,9 @@ REQUESTS = Counter("warmteburen_http_requests", "Requests answered, per endpoint
                    ["endpoint", "method", "status"], registry=None)
 DURATION = Histogram("warmteburen_http_request_duration_seconds", "Time to answer a request, per endpoint.",
                      ["endpoint"], buckets=DURATION_BUCKETS, registry=None)
+PAGE_CACHE = Counter("warmteburen_page_cache_lookups", "Pages asked of the page cache (portal/page_cache.py), "
+                     "per endpoint and result: hit (served as kept) or miss (rendered).",
+                     ["endpoint", "result"], registry=None)
 
 request_log = logging.getLogger("portal.requests")
 
@@ -69,6 +72,8 @@ def _logged_in_user_id() -> int | None:
     """Only a user this request already loaded (Flask-Login keeps it in g._login_user): the log line must
     not cost a query, nor fail when the database is away."""
     user = g.get("_login_user")
+    if user is None and (account := g.get("account_in_cookie")):
+        return int(account.partition(":")[0])  # a kept page served before the account was loaded
     if not getattr(user, "is_authenticated", False):
         return None
     # The identity, not ``user.id``: after the request committed, the attribute would be reloaded.
@@ -197,6 +202,7 @@ def metrics_response() -> Response:
     else:
         registry.register(REQUESTS)
         registry.register(DURATION)
+        registry.register(PAGE_CACHE)
     registry.register(DatabaseCollector())
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 

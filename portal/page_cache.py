@@ -14,6 +14,14 @@ Access checks live in the views and depend on the same inputs (roles and members
 hit is only ever served to the account that was allowed the page. The form token differs per session:
 it is kept as a placeholder and filled in from this session on every hit.
 
+A hit is served before the account is loaded: the key names the account as the session cookie does
+(Flask-Login's ``<id>:<session version>``), and a page is only kept when the account that the request
+ended up with is that same one. Same cookie account and same data version means the loader, the log-in
+check and the view's access checks would decide exactly as they did when the page was rendered. So
+``@cached_page`` goes above ``@login_required`` (and above limits that only count POSTs); a limit that
+counts GETs stays outside it. On PostgreSQL the version is read on a connection of its own in
+autocommit mode: one round trip, no transaction to begin and roll back, no pool check-out.
+
 Per process (gunicorn worker) and bounded (``PAGE_CACHE_SIZE`` pages, least recently used go first);
 ``PAGE_CACHE_SIZE = 0`` switches it off. On by default in production only.
 """
@@ -30,15 +38,19 @@ from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, make_response, request, session
-from flask_babel import get_locale
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy.exc import DBAPIError
 
 from portal.extensions import db
+from portal.i18n import LANGUAGE_COOKIE
 from portal.models.data_version import DataVersion
+from portal.monitoring import PAGE_CACHE
 
-__all__ = ["DATA_VERSION", "PageCache", "cached_page", "data_version", "init_page_cache", "remember_data_version"]
+__all__ = ["DATA_VERSION", "PageCache", "account_in_cookie", "cached_page", "data_version", "init_page_cache",
+           "remember_data_version"]
 
 # A private-use character never appears in a rendered page.
 TOKEN_PLACEHOLDER = "\ue000form-token\ue000"  # noqa: S105  (a marker, not a secret)  # nosec B105
@@ -60,6 +72,7 @@ class PageCache:
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self.version_reader: VersionReader | None = None
 
     def get(self, key: Hashable) -> Page | None:
         with self._lock:
@@ -92,20 +105,106 @@ def init_page_cache(app: Flask) -> None:
 
 DATA_VERSION = select(DataVersion.n).where(DataVersion.id == 1).scalar_subquery()
 _READ_WITH_THE_ACCOUNT = "_data_version_read_with_the_account"
+_VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"
+
+
+class VersionReader:
+    """On PostgreSQL, per thread: a connection in autocommit mode that only ever reads the version. One
+    round trip per read, no pool check-out, no transaction to begin and roll back. Idle in autocommit it
+    holds no lock and no snapshot, so migrations and DROP DATABASE are not held up. Closed with the
+    engine (``Engine.dispose()``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._mine = threading.local()
+        self._open: set[Connection] = set()
+        self._lock = threading.Lock()
+        event.listen(engine, "engine_disposed", self.close)
+
+    def read(self) -> int:
+        for attempt in (1, 2):
+            connection: Connection | None = getattr(self._mine, "connection", None)
+            if connection is None:
+                connection = self._mine.connection = self.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT")
+                with self._lock:
+                    self._open.add(connection)
+            try:
+                # No commit or rollback: in autocommit mode the driver has no transaction to end.
+                return int(connection.exec_driver_sql(_VERSION_SQL).scalar() or 0)
+            except DBAPIError as error:
+                self._forget(connection)
+                # The server restarted since the last read: the pool's pre-ping does not cover a connection
+                # that is never returned, so one retry on a fresh connection stands in for it.
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _forget(self, connection: Connection) -> None:
+        self._mine.connection = None
+        with self._lock:
+            self._open.discard(connection)
+        _close(connection)
+
+    def close(self, _engine: Engine | None = None) -> None:
+        with self._lock:
+            connections, self._open = self._open, set()
+        for connection in connections:
+            _close(connection)
+        self._mine = threading.local()
+
+
+def _close(connection: Connection) -> None:
+    # Invalidate, not return: after Engine.dispose() the connection would go back to the old pool, which
+    # nobody empties any more.
+    connection.invalidate()
+    connection.close()
 
 
 def data_version() -> int:
-    return int(db.session.scalar(select(DATA_VERSION)) or 0)
+    cache: PageCache | None = current_app.extensions.get("page_cache")
+    engine = db.engine
+    if cache is None or engine.dialect.name != "postgresql":
+        # SQLite reads without a transaction anyway, and its tests share one connection (StaticPool).
+        return int(db.session.scalar(select(DATA_VERSION)) or 0)
+    if cache.version_reader is None or cache.version_reader.engine is not engine:
+        cache.version_reader = VersionReader(engine)
+    return cache.version_reader.read()
 
 
 def remember_data_version(version: int | None) -> None:
-    """The account loader reads the version in its own query (a logged-in page then costs one query less);
-    it was read before any of the page's data, which is all the cache needs."""
+    """The account loader reads the version in its own query: a view whose log-in check or limit runs
+    before the cache (``/c/<code>/join``) then costs one query less. It was read before any of the
+    page's data, which is all the cache needs."""
     setattr(g, _READ_WITH_THE_ACCOUNT, version)
 
 
-def _key(version: int, user: str | None) -> Hashable:
-    return (version, request.endpoint, request.scheme, request.host, request.full_path, str(get_locale()), user,
+def account_in_cookie() -> tuple[bool, str | None]:
+    """The account this request is for, as the session cookie names it, read without the database, and
+    whether that is sure: not when Flask-Login could still decide otherwise, with a remember-me cookie
+    and no account in the session, or with session protection "strong" (which ends a session that moved
+    to another address)."""
+    manager = current_app.login_manager  # type: ignore[attr-defined]
+    if current_app.config.get("SESSION_PROTECTION", manager.session_protection) == "strong":
+        return False, None
+    account = session.get("_user_id")
+    if account is None:
+        remembered = (current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies
+                      and session.get("_remember") != "clear")
+        return not remembered, None
+    return isinstance(account, str), account
+
+
+def _account_loaded() -> str | None:
+    return current_user.get_id() if current_user.is_authenticated else None
+
+
+def _key(version: int, account: str | None) -> Hashable:
+    # The language is the account's, else the cookie's: with the account and the data fixed, the cookie
+    # decides it (portal/i18n.py select_locale).
+    language = request.cookies.get(LANGUAGE_COOKIE)
+    return (version, request.endpoint, request.scheme, request.host, request.full_path,
+            language if language in current_app.config["LANGUAGES"] else None, account,
             dt.datetime.now(DUTCH_TIME).date())
 
 
@@ -122,19 +221,23 @@ def cached_page(view: View) -> View:
         cache: PageCache | None = current_app.extensions.get("page_cache")
         if cache is None or request.method != "GET" or session.get("_flashes"):
             return view(*args, **kwargs)
-        user = current_user.get_id() if current_user.is_authenticated else None  # loads the account first
-        version = g.pop(_READ_WITH_THE_ACCOUNT, None) if user is not None else None
+        sure, account = account_in_cookie()
+        if not sure:
+            return view(*args, **kwargs)
+        version = g.pop(_READ_WITH_THE_ACCOUNT, None) if "_login_user" in g else None
         if version is None:
             version = data_version()
-        key = _key(version, user)
+        key = _key(version, account)
         page = cache.get(key)
+        PAGE_CACHE.labels(request.endpoint, "miss" if page is None else "hit").inc()
         if page is not None:
+            g.account_in_cookie = account  # for the request log: no account was loaded
             body = page.body
             if TOKEN_PLACEHOLDER in body:
                 body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
             return Response(body, 200, headers=list(page.headers))
         response = make_response(view(*args, **kwargs))
-        if _keepable(response) and data_version() == version:
+        if _keepable(response) and _account_loaded() == account and data_version() == version:
             body = response.get_data(as_text=True)
             token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
             if token:

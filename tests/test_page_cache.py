@@ -4,13 +4,15 @@ form token, in the language asked for, and never with a flashed message baked in
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
+from flask import g
 from sqlalchemy import text
 
 from portal.extensions import db
-from portal.models import AuditEntry, Base, Membership, Relation
+from portal.models import AuditEntry, Base, Membership, Relation, User
 from portal.models.data_version import NOT_COUNTED
 from portal.page_cache import TOKEN_PLACEHOLDER, Page, PageCache, cached_page, data_version
 from tests.conftest import PASSWORD
@@ -88,6 +90,73 @@ def test_two_accounts_never_get_each_others_page(app, cache, make_user, make_ini
     assert "Kastanjelaan 3" in pages["Kastanjelaan"] and "Lindelaan" not in pages["Kastanjelaan"]
 
 
+@pytest.fixture
+def resident(app, make_user, make_initiative, make_household) -> tuple[User, str]:
+    """A resident of Lindelaan 3 and the page of that initiative's estimate (logged-in only)."""
+    initiative = make_initiative(name="Mini-warmtenet Lindelaan")
+    household = make_household(initiative, street="Lindelaan", house_number=3)
+    user = make_user()
+    db.session.add(Membership(household_id=household.id, initiative_id=initiative.id, user_id=user.id,
+                              relation=Relation.owner))
+    db.session.commit()
+    return user, f"/i/{initiative.slug}/conditions/results"
+
+
+def test_a_kept_page_is_served_with_one_query_before_the_account_is_loaded(client, cache, resident,
+                                                                           count_queries):
+    user, page = resident
+    client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    client.get("/")  # shows the welcome message
+    first = client.get(page)
+    assert first.status_code == 200
+    with count_queries() as queries:
+        again = client.get(page)
+        assert queries() == 1  # the data version; not the account, its grants, nor the page's data
+    assert cache.hits == 1 and again.get_data() == first.get_data()
+    assert "_login_user" not in g  # Flask-Login never ran: the log-in check is above the cache
+
+
+def test_a_kept_page_needs_the_log_in_it_was_made_for(app, client, cache, resident):
+    user, page = resident
+    client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    client.get("/")
+    client.get(page)
+    assert len(cache) >= 1
+
+    stranger = app.test_client()
+    assert stranger.get(page).status_code == 302  # not logged in: to the log-in page, not the kept page
+
+    old_session = app.test_client()  # a cookie of an older log-in of this account (session version 0)
+    with old_session.session_transaction() as session:
+        session["_user_id"] = f"{user.id}:{user.session_version + 1}"
+        session["_fresh"] = True
+    assert old_session.get(page).status_code == 302
+    assert cache.hits == 0
+
+
+def test_a_remember_me_cookie_is_not_answered_from_the_cache(app):
+    from portal.page_cache import account_in_cookie
+
+    with app.test_request_context("/", headers={"Cookie": "remember_token=1|abc"}):
+        assert account_in_cookie() == (False, None)  # Flask-Login might log this browser in
+    with app.test_request_context("/"):
+        assert account_in_cookie() == (True, None)
+    app.config["SESSION_PROTECTION"] = "strong"
+    with app.test_request_context("/"):
+        assert account_in_cookie() == (False, None)  # a moved session would be ended
+
+
+def test_the_request_log_names_the_account_of_a_kept_page(client, cache, resident, caplog):
+    user, page = resident
+    client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    client.get("/")
+    client.get(page)
+    with caplog.at_level(logging.INFO, logger="portal.requests"):
+        client.get(page)
+    assert cache.hits == 1
+    assert [record.request["user_id"] for record in caplog.records if record.name == "portal.requests"] == [user.id]
+
+
 def token_in(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
@@ -163,3 +232,43 @@ def test_on_in_production_unless_switched_off(environment, size, kept):
     init_page_cache(app)
     cache = app.extensions.get("page_cache")
     assert (cache.size if cache is not None else None) == kept
+
+
+def test_limits_on_codes_still_answer_before_a_kept_page(make_app, make_initiative, make_household):
+    """/c/<code> keeps its page below the code limit: once a browser guessed too often, a kept page of a
+    code that does exist must not tell it so."""
+    code = make_household(make_initiative()).code
+    limited = make_app(PAGE_CACHE_SIZE=64, RATELIMIT_ENABLED=True)  # the same database
+    client = limited.test_client()
+    assert [client.get(f"/c/{code}").status_code for _twice in range(2)] == [200, 200]
+    assert limited.extensions["page_cache"].hits == 1
+    guesses = [client.get(f"/c/ZZZZZZZ{digit}").status_code for digit in "23456789AB"]
+    assert guesses == [404] * 10
+    assert client.get(f"/c/{code}").status_code == 429
+
+
+def test_the_version_is_read_again_after_the_database_dropped_the_connection(client, cache, resident):
+    """PostgreSQL: the version has a connection of its own; after a server restart (here: the backend
+    ended by an administrator) the next read opens a new one instead of failing the page."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the separate version connection is PostgreSQL's")
+    client.get("/i/does-not-exist")  # opens the version connection
+    db.session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND query LIKE 'SELECT n FROM data_version%'"))
+    db.session.commit()
+    assert client.get("/").status_code == 200
+
+
+def test_hits_and_misses_are_counted_for_metrics(client, cache, make_initiative):
+    from portal.monitoring import PAGE_CACHE
+
+    def counted(result: str) -> float:
+        return sum(sample.value for metric in PAGE_CACHE.collect() for sample in metric.samples
+                   if sample.name.endswith("_total") and sample.labels == {"endpoint": "initiatives.show",
+                                                                           "result": result})
+
+    before = counted("hit"), counted("miss")
+    path = f"/i/{make_initiative().slug}"
+    for _three_times in range(3):
+        client.get(path)
+    assert (counted("hit") - before[0], counted("miss") - before[1]) == (2, 1)

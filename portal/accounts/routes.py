@@ -93,9 +93,9 @@ def confirm_email(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@cached_page
 @fails_closed("POST")
 @limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed)
-@cached_page
 def login() -> ResponseReturnValue:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:

@@ -49,8 +49,8 @@ def _moved(order: list[str], move: str) -> list[str]:
 
 
 @bp.route("/i/<slug>/conditions", methods=["GET", "POST"])
-@login_required
 @cached_page
+@login_required
 def rank(slug: str) -> ResponseReturnValue:
     (membership, has_ranked), shown = access.with_shown_conditions_or_404(
         access.membership_query(current_user, slug, service.has_ranked_column(current_user)))
@@ -102,8 +102,8 @@ def _order_for_errors(form: forms.BaseForm, keys: list[str], fallback: list[str]
 
 
 @bp.route("/i/<slug>/conditions/results")
-@login_required
 @cached_page
+@login_required
 def results(slug: str) -> str:
     (initiative, is_member, has_ranked), shown = access.with_shown_conditions_or_404(access.initiative_query(
         slug, households.is_member_column(current_user), service.has_ranked_column(current_user)))
@@ -136,8 +136,8 @@ def results_csv(slug: str) -> Response:
 
 
 @bp.route("/municipalities/<slug>/conditions")
-@login_required
 @cached_page
+@login_required
 def municipality(slug: str) -> str:
     place = access.municipality_for_coordinator_or_404(current_user, slug)
     return render_template("conditions/municipality.html", municipality=place,

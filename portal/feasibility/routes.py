@@ -35,8 +35,8 @@ def _member_household(initiative: Initiative):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/i/<slug>/estimate")
-@login_required
 @cached_page
+@login_required
 def estimate(slug: str) -> str:
     membership, version, values, committed = access.membership_in_initiative_or_404(
         current_user, slug, *service.latest_parameter_columns(), street.HAS_COMMITTED)
@@ -83,8 +83,8 @@ def _included() -> list[int] | None:
 
 
 @bp.route("/i/<slug>/feasibility")
-@login_required
 @cached_page
+@login_required
 def compare(slug: str) -> str:
     # The initiative, its newest parameters and its shown conditions in one round trip.
     (initiative, version, values), shown = access.with_shown_conditions_or_404(
@@ -163,8 +163,8 @@ def _condition_labels(shown: list[Condition]) -> dict[str, str]:
 
 
 @bp.route("/i/<slug>/feasibility/parameters", methods=["GET", "POST"])
-@login_required
 @cached_page
+@login_required
 def parameters(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     is_coordinator = access.is_coordinator_of(current_user, initiative)

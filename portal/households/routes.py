@@ -57,8 +57,8 @@ def _household_details(form: forms.HouseholdForm) -> service.HouseholdDetails:
 
 
 @bp.route("/i/<slug>/households")
-@login_required
 @cached_page
+@login_required
 def index(slug: str) -> tuple[str, int]:
     return _render_index(access.initiative_for_manager_or_404(current_user, slug))
 
@@ -190,8 +190,8 @@ def regenerate_code(slug: str, household_id: int) -> Response:
 # The door list (champion on the street, phone in hand)
 
 @bp.route("/i/<slug>/doors")
-@login_required
 @cached_page
+@login_required
 def doors(slug: str) -> str:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     status = _door_filter()
@@ -274,8 +274,8 @@ def code(code: str) -> ResponseReturnValue:
 @bp.route("/c/<code>/join", methods=["GET", "POST"])
 @fails_closed("GET", "POST")
 @code_limit
+@cached_page  # below the limits, which count GETs too: a kept page must not answer past them
 @login_required
-@cached_page
 def join(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)
     if household is None:

@@ -124,8 +124,8 @@ def _render_manage(initiative: Initiative, champion_form: forms.ChampionForm | N
 
 
 @bp.route("/i/<slug>/manage")
-@login_required
 @cached_page
+@login_required
 def manage(slug: str) -> str:
     initiative, *summary, version, values = access.initiative_for_manager_with_or_404(
         current_user, slug, *service.SUMMARY_COLUMNS, *feasibility.latest_parameter_columns())

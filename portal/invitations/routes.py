@@ -75,11 +75,11 @@ def _render(initiative: Initiative, invite_form: forms.InviteForm | None = None,
 
 
 @bp.route("/i/<slug>/invite", methods=["GET", "POST"])
+@cached_page
 @fails_closed("POST")
 @_invitation_limit(_per_account)
 @_invitation_limit(_per_initiative)
 @login_required
-@cached_page
 def index(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_for_manager_or_404(current_user, slug)
     form = forms.InviteForm()
