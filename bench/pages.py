@@ -13,6 +13,8 @@ it (public, resident, champion, coordinator). Per page the script prints:
 - the server time p50/p95 in ms: gunicorn's own request duration, from a second, short run per page
   with an access log and one connection per worker, so neither queueing nor logging touches the ratios.
 
+Rate limits are kept in Redis (``BENCH_REDIS``, default redis://127.0.0.1:6379/0) as in production, so
+the pages with a limit (``/c/<code>``, its join page, ``/v/<code>``) pay its round trips.
 ``/v/<code>`` allows 30 requests per minute per address: it is fetched as many visitors, every request
 from another address (bench/many_visitors.lua, with ``PROXY_FIX=1`` as behind nginx), so the limit is
 still checked on each request and never reached.
@@ -167,6 +169,7 @@ def _statements_per_page(paths: list[tuple[Page, str]]) -> dict[str, int]:
 
     from portal.app import create_app
     from portal.extensions import db
+    from portal.page_cache import version_reads
 
     app = create_app(None)
     app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
@@ -190,11 +193,15 @@ def _statements_per_page(paths: list[tuple[Page, str]]) -> dict[str, int]:
                 assert response.status_code == 302, (page.who, response.status_code)
         for _attempt in range(3):
             statements.clear()
+            with app.app_context():
+                reads = version_reads()
             response = client.get(path, base_url="https://127.0.0.1")
             response.close()
+            with app.app_context():
+                reads = version_reads() - reads  # the page cache's version, read past SQLAlchemy
         if response.status_code != 200:
             raise RuntimeError(f"{path} as {page.who}: {response.status_code} {response.location}")
-        counts[page.name] = len(statements)
+        counts[page.name] = len(statements) + reads
     event.remove(engine, "before_cursor_execute", record)
     engine.dispose()
     return counts
@@ -231,11 +238,23 @@ def main() -> None:
     arguments.add_argument("--rounds", type=int, default=1, help="measure everything this often; median")
     arguments.add_argument("--only", default="", help="only pages whose name or path contains this")
     options = arguments.parse_args()
+    redis_url = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        sys.exit(f"bench/pages.py keeps rate limits in Redis as production does; none answers at {redis_url} "
+                 f"({error}): start one or set BENCH_REDIS")
     pages = [page for page in PAGES if options.only in page.name or options.only in page.path]
     with postgres_database() as database_url, throwaway_seal() as seal:
-        # PROXY_FIX=1 as behind nginx in production (deploy/): the client address comes from X-Forwarded-For.
+        # As in production (deploy/): behind one proxy (PROXY_FIX=1: the client address comes from
+        # X-Forwarded-For) and rate limits in Redis. The memory store of development would distort the pages
+        # with limits: it scans every key it holds each 10 ms, and many visitors make many keys.
         env = os.environ | {"DATABASE_URL": database_url, "PORTAL_ENV": "production", "PROXY_FIX": "1",
-                            "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1"} | seal
+                            "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1",
+                            "RATELIMIT_STORAGE_URI": redis_url,
+                            "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}"} | seal
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
         flask(["build-assets"], env)  # as at install time in production

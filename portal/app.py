@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
@@ -194,9 +195,10 @@ def _register_errors(app: Flask) -> None:
         return render_error(status)
 
     @app.errorhandler(RateLimitExceeded)
-    def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
+    def _rate_limited(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
         # A limit with a message of its own (invitations: "in an hour") says that instead of "a minute".
-        return render_error(429, error.description if error.limit.error_message else None)
+        page, status = render_error(429, error.description if error.limit.error_message else None)
+        return page, status, {"Retry-After": str(_seconds_until_the_limit_resets())}
 
     @app.errorhandler(LimiterUnavailable)
     def _limiter_unavailable(_error: LimiterUnavailable) -> ResponseReturnValue:
@@ -217,6 +219,15 @@ def _register_errors(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(500)
+
+
+def _seconds_until_the_limit_resets() -> int:
+    """For Retry-After on a 429 (Flask-Limiter's own rate limit headers are off, see portal/config.py)."""
+    try:
+        breached = limiter.current_limit
+        return max(1, breached.reset_at - int(time.time())) if breached is not None else RETRY_AFTER_SECONDS
+    except Exception:  # the limit store went away in between: a minute is the usual window
+        return RETRY_AFTER_SECONDS
 
 
 def _forget_the_transaction() -> None:

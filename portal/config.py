@@ -45,7 +45,9 @@ class DefaultConfig:
     PROXY_FIX = False  # set to the number of proxies in front of the app to trust X-Forwarded-*
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers: in Redis they cost two more round trips on every limited request (the
+    # verification page, codes); browsers do not read them. A 429 page still says Retry-After (portal/app.py).
+    RATELIMIT_HEADERS_ENABLED = False
     # Redis away: limited reading pages stay open (the error is logged); log-in, codes, invitations and
     # signing refuse with a Dutch 503 instead (portal.security.fails_closed). README "Production".
     RATELIMIT_SWALLOW_ERRORS = True

@@ -41,7 +41,7 @@ from flask import Flask, Response, current_app, g, make_response, request, sessi
 from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy import Engine, PoolProxiedConnection, event, select
 from sqlalchemy.exc import DBAPIError
 
 from portal.extensions import db
@@ -110,37 +110,50 @@ _VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"
 
 class VersionReader:
     """On PostgreSQL, per thread: a connection in autocommit mode that only ever reads the version. One
-    round trip per read, no pool check-out, no transaction to begin and roll back. Idle in autocommit it
-    holds no lock and no snapshot, so migrations and DROP DATABASE are not held up. Closed with the
-    engine (``Engine.dispose()``)."""
+    round trip per read, no pool check-out, no transaction to begin and roll back, and straight through
+    the driver (SQLAlchemy's execute costs more than the read itself; errors are wrapped as SQLAlchemy
+    would, so the Dutch 503 page still answers a lost database). Idle in autocommit it holds no lock and no
+    snapshot, so migrations and DROP DATABASE are not held up. Closed with the engine (``dispose()``)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._mine = threading.local()
-        self._open: set[Connection] = set()
+        self._open: set[PoolProxiedConnection] = set()
         self._lock = threading.Lock()
+        self.reads = 0  # the query counts of tests and bench/pages.py add these: SQLAlchemy does not see them
         event.listen(engine, "engine_disposed", self.close)
 
     def read(self) -> int:
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
         for attempt in (1, 2):
-            connection: Connection | None = getattr(self._mine, "connection", None)
-            if connection is None:
-                connection = self._mine.connection = self.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT")
-                with self._lock:
-                    self._open.add(connection)
+            connection: PoolProxiedConnection | None = getattr(self._mine, "connection", None)
             try:
-                # No commit or rollback: in autocommit mode the driver has no transaction to end.
-                return int(connection.exec_driver_sql(_VERSION_SQL).scalar() or 0)
-            except DBAPIError as error:
-                self._forget(connection)
+                if connection is None:
+                    connection = self._connect()
+                self.reads += 1
+                row = connection.driver_connection.execute(_VERSION_SQL).fetchone()  # type: ignore[union-attr]
+                return int(row[0]) if row else 0
+            except dbapi_error as error:
+                lost = connection is not None and self.engine.dialect.is_disconnect(
+                    error, connection.dbapi_connection, None)
+                if connection is not None:
+                    self._forget(connection)
                 # The server restarted since the last read: the pool's pre-ping does not cover a connection
                 # that is never returned, so one retry on a fresh connection stands in for it.
-                if attempt == 2 or not error.connection_invalidated:
-                    raise
+                if attempt == 2 or not lost:
+                    raise DBAPIError.instance(_VERSION_SQL, None, error, dbapi_error,
+                                              connection_invalidated=lost) from error
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _forget(self, connection: Connection) -> None:
+    def _connect(self) -> PoolProxiedConnection:
+        connection = self.engine.raw_connection()
+        connection.driver_connection.autocommit = True  # type: ignore[union-attr]
+        self._mine.connection = connection
+        with self._lock:
+            self._open.add(connection)
+        return connection
+
+    def _forget(self, connection: PoolProxiedConnection) -> None:
         self._mine.connection = None
         with self._lock:
             self._open.discard(connection)
@@ -154,11 +167,17 @@ class VersionReader:
         self._mine = threading.local()
 
 
-def _close(connection: Connection) -> None:
+def _close(connection: PoolProxiedConnection) -> None:
     # Invalidate, not return: after Engine.dispose() the connection would go back to the old pool, which
     # nobody empties any more.
     connection.invalidate()
     connection.close()
+
+
+def version_reads() -> int:
+    """How often this app read the data version past SQLAlchemy (PostgreSQL with the page cache on)."""
+    cache: PageCache | None = current_app.extensions.get("page_cache")
+    return cache.version_reader.reads if cache is not None and cache.version_reader is not None else 0
 
 
 def data_version() -> int:

@@ -32,9 +32,10 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 log = logging.getLogger(__name__)
 
 
-# Secrets that travel in URLs: household codes (/c/K7PM3QXD) and e-mail tokens. SECURITY.md: logs hold no
-# codes or tokens, so request lines are redacted before any handler (werkzeug, gunicorn) writes them.
-_SECRET_PATHS = re.compile(r"(/c/)[^/\s?\"]+|(/(?:confirm|reset-password|email/confirm)/)[^/\s?\"]+")
+# Secrets that travel in URLs: household codes (/c/K7PM3QXD), receipts' verification codes (/v/…) and e-mail
+# tokens. SECURITY.md: logs hold no codes or tokens, so request lines are redacted before any handler
+# (werkzeug, gunicorn) writes them.
+_SECRET_PATHS = re.compile(r"(/[cv]/)[^/\s?\"]+|(/(?:confirm|reset-password|email/confirm)/)[^/\s?\"]+")
 
 
 def redact(text: str) -> str:

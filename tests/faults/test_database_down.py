@@ -80,3 +80,19 @@ def test_a_connection_lost_in_the_middle_of_a_write_leaves_nothing_behind(app, c
         "name": "Els de Vries", "email": "els@example.nl", "password": "lange-zin-voor-tests"})
     assert response.status_code == 302  # the same form, sent again, now goes through
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_kept_pages_answer_503_too_and_read_the_version_again_after(app, config, proxy, make_app, make_initiative):
+    """The page cache reads the data version on a connection of its own (portal/page_cache.py): while the
+    database is away a kept page is not served, and that connection is made anew when it returns."""
+    cached = make_app(SQLALCHEMY_DATABASE_URI=config["SQLALCHEMY_DATABASE_URI"], PAGE_CACHE_SIZE=64)
+    client = cached.test_client()
+    path = f"/i/{make_initiative().slug}"
+    db.session.close()  # the test's own connection back to the pool (its pre-ping replaces it later)
+    assert [client.get(path).status_code for _twice in range(2)] == [200, 200]
+    assert cached.extensions["page_cache"].hits == 1
+    proxy.stop()
+    assert_unavailable_page(client.get(path))
+    proxy.start()
+    assert client.get(path).status_code == 200
+    assert cached.extensions["page_cache"].hits == 2  # the same data: the kept page again

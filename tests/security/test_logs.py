@@ -9,6 +9,7 @@ def test_request_lines_lose_codes_and_tokens():
     assert redact("POST /account/confirm/abc-DEF_123?next=/x") == "POST /account/confirm/[redacted]?next=/x"
     assert redact("/account/reset-password/tok") == "/account/reset-password/[redacted]"
     assert redact("/account/email/confirm/tok") == "/account/email/confirm/[redacted]"
+    assert redact("GET /v/R5BKTJS8D2WC 200") == "GET /v/[redacted] 200"
     assert redact("/i/lindelaan/doors") == "/i/lindelaan/doors"
 
 

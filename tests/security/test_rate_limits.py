@@ -19,6 +19,16 @@ def test_the_sixth_failed_login_in_a_minute_gets_a_dutch_429(client, make_user):
     assert response.status_code == 429
     assert "Te veel pogingen" in response.get_data(as_text=True)
     assert response.headers["Content-Security-Policy"]
+    assert 1 <= int(response.headers["Retry-After"]) <= 61  # until the minute of this limit is over
+    assert "X-RateLimit-Remaining" not in response.headers  # off: two Redis round trips per request
+
+
+def test_a_household_code_limit_says_when_to_try_again(client):
+    for n in range(10):
+        client.get(f"/c/ZZZZZZ{n:02d}")
+    response = client.get("/c/ZZZZZZ99")
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 61  # the minute window is the one that is full
 
 
 def test_successful_logins_do_not_count_towards_the_limit(client, make_user):
