@@ -105,7 +105,7 @@ def init_page_cache(app: Flask) -> None:
 
 DATA_VERSION = select(DataVersion.n).where(DataVersion.id == 1).scalar_subquery()
 _READ_WITH_THE_ACCOUNT = "_data_version_read_with_the_account"
-_VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"
+_VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"  # DATA_VERSION as text, for the driver
 
 
 class VersionReader:
@@ -192,9 +192,9 @@ def data_version() -> int:
 
 
 def remember_data_version(version: int | None) -> None:
-    """The account loader reads the version in its own query: a view whose log-in check or limit runs
-    before the cache (``/c/<code>/join``) then costs one query less. It was read before any of the
-    page's data, which is all the cache needs."""
+    """The account loader reads the version in its own query: a view whose account is loaded before the
+    cache (the coordinator workspace, whose blueprint checks the role before every view) then costs one
+    query less. It was read before any of the page's data, which is all the cache needs."""
     setattr(g, _READ_WITH_THE_ACCOUNT, version)
 
 
