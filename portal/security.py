@@ -32,14 +32,16 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 log = logging.getLogger(__name__)
 
 
-# Secrets that travel in URLs: household codes (/c/K7PM3QXD), receipts' verification codes (/v/…) and e-mail
-# tokens. SECURITY.md: logs hold no codes or tokens, so request lines are redacted before any handler
-# (werkzeug, gunicorn) writes them.
-_SECRET_PATHS = re.compile(r"(/[cv]/)[^/\s?\"]+|(/(?:confirm|reset-password|email/confirm)/)[^/\s?\"]+")
+# Secrets that travel in URLs: household codes (/c/K7PM3QXD), receipts' verification codes (/v/…) and the
+# tokens in e-mailed links (/account/confirm/…, /account/reset-password/…, /account/email/confirm/…,
+# /notifications/stop/…), also inside ?next= (where the slashes may be written %2F). SECURITY.md: logs hold no
+# codes or tokens, so request lines are redacted before any handler (werkzeug, gunicorn) writes them.
+# deploy/nginx/warmteburen.conf cuts the same segments out of nginx's access log; keep the two in step.
+_SECRET_PATHS = re.compile(r"((?:/|%2F)(?:c|v|confirm|reset-password|stop)(?:/|%2F))[^/\s?&%\"]+", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    return _SECRET_PATHS.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
+    return _SECRET_PATHS.sub(lambda m: m.group(1) + "[redacted]", text)
 
 
 class RedactSecrets(logging.Filter):

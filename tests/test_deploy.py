@@ -19,8 +19,6 @@ import re
 import secrets
 import shutil
 import ssl
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -28,8 +26,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from bench._harness import ROOT, flask, free_port, gunicorn, postgres_database
-from tests.test_deploy_config import NGINX_SITE, self_signed_certificate
+from bench._harness import flask, free_port, gunicorn, postgres_database
+from tests.test_deploy_config import running_nginx
 from tests.test_loadtest import redis_is_up
 
 PASSWORD = "een-lange-zin-voor-twee-hosts"
@@ -167,37 +165,12 @@ def nginx_in_front(two_instances, tmp_path) -> Iterator[int]:
     Only what differs on this machine is rewritten: the app hosts' addresses, the ports, the certificate
     and where the release lives. Headers, limits, caching and proxying are the example's own.
     """
-    nginx = shutil.which("nginx")
-    if not nginx:
+    if not shutil.which("nginx"):
         pytest.skip("nginx is not installed here (Debian: apt-get install nginx-light)")
-    cert, key = self_signed_certificate(tmp_path)
-    https_port, http_port = free_port(), free_port()
-    first, second = (urlsplit(instance.base_url).netloc for instance in two_instances)
-    site = NGINX_SITE.read_text()
-    site = site.replace("server 10.0.0.11:8000", f"server {first}").replace("server 10.0.0.12:8000", f"server {second}")
-    site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)  # the loopback here may have no IPv6
-    site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl").replace(
-        "listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", site)
-    site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", site)
-    site = site.replace("/srv/warmteburen/", f"{ROOT}/")
-    (tmp_path / "site.conf").write_text(site)
-    # As root nginx would run its workers as nobody, who cannot enter pytest's private tmp folder.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (tmp_path / "nginx.conf").write_text(
-        f"{user}daemon off;\npid {tmp_path / 'nginx.pid'};\nerror_log stderr;\nevents {{}}\n"
-        f"http {{\ninclude /etc/nginx/mime.types;\naccess_log off;\ninclude {tmp_path / 'site.conf'};\n}}\n")
-    process = subprocess.Popen([nginx, "-e", "stderr", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")])
-    try:
-        deadline = time.monotonic() + 10
-        while not (tmp_path / "nginx.pid").exists():
-            assert process.poll() is None and time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.1)
-        time.sleep(0.2)
+    https_port = free_port()
+    with running_nginx(tmp_path, [urlsplit(instance.base_url).netloc for instance in two_instances], https_port,
+                       free_port()):
         yield https_port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def through_nginx(port: int, method: str, path: str, cookie: str | None = None, form: dict[str, str] | None = None,

@@ -8,14 +8,21 @@ in the app's own CLI.
 from __future__ import annotations
 
 import configparser
+import http.client
+import os
 import re
 import shlex
 import shutil
+import ssl
 import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from bench._harness import free_port
 from portal.app import create_app
 from portal.config import DefaultConfig, finalise, from_environment
 
@@ -151,20 +158,106 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed here (Debian: apt-get install "
-                    "nginx-light); the site config is then only checked by the other tests in this file")
-def test_nginx_accepts_the_site_config(tmp_path):
-    cert, key = self_signed_certificate(tmp_path)
+def nginx_site_here(folder: Path, app_hosts: list[str] | None = None, https_port: int = 0, http_port: int = 0) -> Path:
+    """The example site as it runs on this machine; returns an nginx.conf (in ``folder``) that includes it.
+
+    Only what differs here is rewritten: the certificate, the log files and, when it is to serve, the app
+    hosts' addresses, the ports and where the release lives. Headers, limits, caching, logging formats and
+    proxying are the example's own.
+    """
+    cert, key = self_signed_certificate(folder)
     site = NGINX_SITE.read_text()
     site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", site)
     site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", site)
-    (tmp_path / "site.conf").write_text(site)
+    site = site.replace("/var/log/nginx/", f"{folder}/")
+    if app_hosts:
+        first, second = app_hosts
+        site = site.replace("server 10.0.0.11:8000", f"server {first}").replace("server 10.0.0.12:8000",
+                                                                               f"server {second}")
+        site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)  # the loopback here may have no IPv6
+        site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl").replace(
+            "listen 80;", f"listen 127.0.0.1:{http_port};")
+        site = site.replace(f"{INSTALL_ROOT}/", f"{ROOT}/")
+    (folder / "site.conf").write_text(site)
+    # As root nginx would run its workers as nobody, who cannot enter pytest's private tmp folder.
+    user = "user root;\n" if app_hosts and os.geteuid() == 0 else ""
     mime_types = Path("/etc/nginx/mime.types")
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path / 'nginx.pid'};\nerror_log stderr;\nevents {{}}\n"
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\npid {folder / 'nginx.pid'};\nerror_log stderr;\nevents {{}}\n"
         f"http {{\n{'include ' + str(mime_types) + ';' if mime_types.is_file() else ''}\n"
-        f"access_log off;\ninclude {tmp_path / 'site.conf'};\n}}\n")
+        f"access_log off;\ninclude {folder / 'site.conf'};\n}}\n")
+    return folder / "nginx.conf"
+
+
+@contextmanager
+def running_nginx(folder: Path, app_hosts: list[str], https_port: int, http_port: int) -> Iterator[None]:
+    """nginx with the example site in front of ``app_hosts`` (two ``host:port``), until the block ends."""
+    config = nginx_site_here(folder, app_hosts, https_port, http_port)
+    process = subprocess.Popen([shutil.which("nginx") or "nginx", "-e", "stderr", "-p", str(folder), "-c",
+                                str(config)])
+    try:
+        deadline = time.monotonic() + 10
+        while not (folder / "nginx.pid").exists():
+            assert process.poll() is None and time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+        time.sleep(0.2)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+needs_nginx = pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed here (Debian: apt-get "
+                                 "install nginx-light); the site config is then only checked by the other tests")
+
+
+@needs_nginx
+def test_nginx_accepts_the_site_config(tmp_path):
+    config = nginx_site_here(tmp_path)
     result = subprocess.run([shutil.which("nginx") or "nginx", "-t", "-e", "stderr", "-p", str(tmp_path),
-                             "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True, timeout=30)
+                             "-c", str(config)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+@needs_nginx
+def test_nginx_logs_no_codes_or_tokens(tmp_path):
+    """SECURITY.md: logs hold no codes or tokens. The app hosts here are down (nginx answers 502), which is
+    also when nginx would write the request into its error log."""
+    https_port, http_port = free_port(), free_port()
+    down = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+    secrets = ["K7PM3QXD", "R5BKTJS8D2WC", "IjEiLg.Zx9_tok-en"]
+    requested = [
+        ("https", "/c/K7PM3QXD", None),
+        ("https", "/c/K7PM3QXD/join", "https://warmteburen.example.nl/c/K7PM3QXD"),
+        ("https", "/v/R5BKTJS8D2WC", None),
+        ("https", "/account/confirm/IjEiLg.Zx9_tok-en?next=/c/K7PM3QXD/join", None),
+        ("https", "/account/reset-password/IjEiLg.Zx9_tok-en", None),
+        ("https", "/account/email/confirm/IjEiLg.Zx9_tok-en", None),
+        ("https", "/notifications/stop/IjEiLg.Zx9_tok-en", None),
+        ("https", "/account/register?next=%2Fc%2FK7PM3QXD%2Fjoin", "https://warmteburen.example.nl/v/R5BKTJS8D2WC"),
+        ("https", "/i/lindelaan/doors", None),
+        ("http", "/c/K7PM3QXD", None),  # the plain-http server only redirects, and logs too
+    ]
+    with running_nginx(tmp_path, down, https_port, http_port):
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # this test's throw-away certificate
+        for scheme, path, referer in requested:
+            connection = (http.client.HTTPSConnection("127.0.0.1", https_port, timeout=20, context=context)
+                          if scheme == "https" else http.client.HTTPConnection("127.0.0.1", http_port, timeout=20))
+            connection.request("GET", path, headers={"Referer": referer} if referer else {})
+            status = connection.getresponse().status
+            assert status == (502 if scheme == "https" else 301), path
+            connection.close()
+    access_log = (tmp_path / "warmteburen.access.log").read_text()
+    lines = access_log.splitlines()
+    assert len(lines) == len(requested)
+    for secret in secrets:
+        assert secret not in access_log
+    for (_scheme, path, _referer), line in zip(requested, lines, strict=True):
+        assert ("[redacted]" in line) == (path != "/i/lindelaan/doors"), line
+    assert "/i/lindelaan/doors" in access_log  # what is not secret stays readable
+    assert " 502 " in access_log and "127.0.0.1:" in access_log  # the app host tried and what it gave
+    assert all(re.search(r" [0-9a-f]{32}$", line) for line in lines)  # $request_id, also sent to the app
+    error_log = tmp_path / "warmteburen.error.log"
+    assert not error_log.exists() or not any(secret in error_log.read_text() for secret in secrets)

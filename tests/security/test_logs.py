@@ -10,7 +10,28 @@ def test_request_lines_lose_codes_and_tokens():
     assert redact("/account/reset-password/tok") == "/account/reset-password/[redacted]"
     assert redact("/account/email/confirm/tok") == "/account/email/confirm/[redacted]"
     assert redact("GET /v/R5BKTJS8D2WC 200") == "GET /v/[redacted] 200"
+    assert redact("/notifications/stop/IjEi.Zx9") == "/notifications/stop/[redacted]"
+    assert redact("GET /account/register?next=/c/K7PM3QXD/join") == "GET /account/register?next=/c/[redacted]/join"
+    assert redact("GET /account/login?next=%2Fc%2FK7PM3QXD%2Fjoin") == (
+        "GET /account/login?next=%2Fc%2F[redacted]%2Fjoin")
     assert redact("/i/lindelaan/doors") == "/i/lindelaan/doors"
+
+
+# Route arguments that hold a secret: a household code, a verification code or an e-mailed token.
+SECRET_ARGUMENTS = {"code", "verify_code", "token"}
+
+
+def test_every_route_that_takes_a_code_or_token_is_redacted(app):
+    """A new route with a code or token in its path must be added to the redaction (and to nginx's map)."""
+    secret_rules = [rule for rule in app.url_map.iter_rules() if rule.arguments & SECRET_ARGUMENTS]
+    assert {rule.endpoint for rule in secret_rules} >= {"households.code", "commitments.verify",
+                                                        "notifications.opt_out"}
+    for rule in secret_rules:
+        values = dict.fromkeys(rule.arguments, "slug") | dict.fromkeys(rule.arguments & SECRET_ARGUMENTS,
+                                                                       "Z3CR3TV4LU3")
+        path = rule.build(values)[1]
+        assert "Z3CR3TV4LU3" not in redact(f"GET {path} HTTP/1.1"), rule.rule
+        assert "Z3CR3TV4LU3" not in redact(f"GET /account/register?next={path} HTTP/1.1"), rule.rule
 
 
 def test_the_filter_rewrites_formatted_records():
