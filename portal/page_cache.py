@@ -50,7 +50,7 @@ from portal.models.data_version import DataVersion
 from portal.monitoring import PAGE_CACHE
 
 __all__ = ["DATA_VERSION", "PageCache", "account_in_cookie", "cached_page", "data_version", "init_page_cache",
-           "remember_data_version"]
+           "kept_page", "remember_data_version"]
 
 # A private-use character never appears in a rendered page.
 TOKEN_PLACEHOLDER = "\ue000form-token\ue000"  # noqa: S105  (a marker, not a secret)  # nosec B105
@@ -105,6 +105,8 @@ def init_page_cache(app: Flask) -> None:
 
 DATA_VERSION = select(DataVersion.n).where(DataVersion.id == 1).scalar_subquery()
 _READ_WITH_THE_ACCOUNT = "_data_version_read_with_the_account"
+_LOOKED_UP = "_page_cache_lookup"
+KEEPS_PAGES = "keeps_pages"  # set on views marked @cached_page
 _VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"  # DATA_VERSION as text, for the driver
 
 
@@ -192,9 +194,9 @@ def data_version() -> int:
 
 
 def remember_data_version(version: int | None) -> None:
-    """The account loader reads the version in its own query: a view whose account is loaded before the
-    cache (the coordinator workspace, whose blueprint checks the role before every view) then costs one
-    query less. It was read before any of the page's data, which is all the cache needs."""
+    """The account loader reads the version in its own query: when the account is loaded before the cache
+    is looked up, the lookup costs no query of its own. It was read before any of the page's data, which
+    is all the cache needs. (The coordinator workspace looks up first now, see ``kept_page``.)"""
     setattr(g, _READ_WITH_THE_ACCOUNT, version)
 
 
@@ -232,38 +234,79 @@ def _keepable(response: Response) -> bool:
             and not response.direct_passthrough and "Set-Cookie" not in response.headers)
 
 
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    key: Hashable
+    version: int
+    account: str | None
+    page: Page | None
+
+
+def _look_up() -> Lookup | None:
+    """This request's page in the cache (``page`` None when not kept yet); None when the request may not
+    be answered from the cache at all. Looked up once per request: a blueprint's check may look first."""
+    cache: PageCache | None = current_app.extensions.get("page_cache")
+    if cache is None or request.method != "GET" or session.get("_flashes"):
+        return None
+    looked: Lookup | None = g.get(_LOOKED_UP)
+    if looked is not None:
+        return looked
+    sure, account = account_in_cookie()
+    if not sure:
+        return None
+    version = g.pop(_READ_WITH_THE_ACCOUNT, None) if "_login_user" in g else None
+    if version is None:
+        version = data_version()
+    key = _key(version, account)
+    page = cache.get(key)
+    PAGE_CACHE.labels(request.endpoint, "miss" if page is None else "hit").inc()
+    looked = Lookup(key, version, account, page)
+    setattr(g, _LOOKED_UP, looked)
+    return looked
+
+
+def _served(looked: Lookup) -> Response:
+    assert looked.page is not None  # noqa: S101  # nosec B101 (callers check)
+    g.account_in_cookie = looked.account  # for the request log: no account was loaded
+    body = looked.page.body
+    if TOKEN_PLACEHOLDER in body:
+        body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
+    return Response(body, 200, headers=list(looked.page.headers))
+
+
+def kept_page() -> Response | None:
+    """The kept page for this request, for a blueprint that checks the account before every view (the
+    coordinator workspace): it may answer with this before its check. That is as safe as ``@cached_page``
+    above ``@login_required``: a page is only kept for the account the request ended up with, after the
+    view and every check before it allowed that account, and same account plus same data version means
+    they would allow it again (roles and grants are rows). Only views marked ``@cached_page`` are served."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, KEEPS_PAGES, False):
+        return None
+    looked = _look_up()
+    return _served(looked) if looked is not None and looked.page is not None else None
+
+
 def cached_page(view: View) -> View:
     """Serve this GET view from the page cache when the data, the account and the language are unchanged."""
 
     @wraps(view)
     def serve(*args: Any, **kwargs: Any) -> Any:
-        cache: PageCache | None = current_app.extensions.get("page_cache")
-        if cache is None or request.method != "GET" or session.get("_flashes"):
+        looked = _look_up()
+        if looked is None:
             return view(*args, **kwargs)
-        sure, account = account_in_cookie()
-        if not sure:
-            return view(*args, **kwargs)
-        version = g.pop(_READ_WITH_THE_ACCOUNT, None) if "_login_user" in g else None
-        if version is None:
-            version = data_version()
-        key = _key(version, account)
-        page = cache.get(key)
-        PAGE_CACHE.labels(request.endpoint, "miss" if page is None else "hit").inc()
-        if page is not None:
-            g.account_in_cookie = account  # for the request log: no account was loaded
-            body = page.body
-            if TOKEN_PLACEHOLDER in body:
-                body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
-            return Response(body, 200, headers=list(page.headers))
+        if looked.page is not None:
+            return _served(looked)
         response = make_response(view(*args, **kwargs))
-        if _keepable(response) and _account_loaded() == account and data_version() == version:
+        if _keepable(response) and _account_loaded() == looked.account and data_version() == looked.version:
             body = response.get_data(as_text=True)
             token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
             if token:
                 body = body.replace(token, TOKEN_PLACEHOLDER)
             headers = tuple((name, value) for name, value in response.headers.items()
                             if name not in ("Content-Length", "Set-Cookie"))
-            cache.put(key, Page(body, headers))
+            current_app.extensions["page_cache"].put(looked.key, Page(body, headers))
         return response
 
+    setattr(serve, KEEPS_PAGES, True)  # functools.wraps carries it to decorators above this one
     return cast(View, serve)

@@ -12,7 +12,7 @@ from flask import g
 from sqlalchemy import text
 
 from portal.extensions import db
-from portal.models import AuditEntry, Base, Membership, Relation, User
+from portal.models import AuditEntry, Base, Membership, Relation, Role, RoleGrant, User
 from portal.models.data_version import NOT_COUNTED
 from portal.page_cache import TOKEN_PLACEHOLDER, Page, PageCache, cached_page, data_version, version_reads
 from tests.conftest import PASSWORD
@@ -134,6 +134,49 @@ def test_a_kept_page_needs_the_log_in_it_was_made_for(app, client, cache, reside
         session["_user_id"] = f"{user.id}:{user.session_version + 1}"
         session["_fresh"] = True
     assert old_session.get(page).status_code == 302
+    assert cache.hits == 0
+
+
+@pytest.fixture
+def coordinator_page(make_user, make_municipality, grant) -> tuple[User, RoleGrant, str]:
+    user = make_user(name="Fatima Bakker", email="coordinator@example.nl")
+    role = grant(user, Role.coordinator, municipality_id=make_municipality(name="Gemeente Hier", slug="hier").id)
+    return user, role, "/coordinator"
+
+
+def test_the_coordinator_workspace_serves_a_kept_page_before_its_role_check(client, cache, coordinator_page,
+                                                                           count_queries):
+    user, _role, page = coordinator_page
+    client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    client.get("/")
+    first = client.get(page)
+    assert first.status_code == 200 and "Gemeente Hier" in first.get_data(as_text=True)
+    reads = version_reads()
+    with count_queries() as queries:
+        again = client.get(page)
+        assert queries() + version_reads() - reads == 1  # the data version only
+    assert cache.hits == 1 and again.get_data() == first.get_data()
+    assert "_login_user" not in g  # the blueprint's check (log-in, role) did not run for the kept page
+    assert client.get("/coordinator/region").status_code == 200  # not kept: checked and rendered as before
+
+
+def test_a_kept_coordinator_page_is_never_served_to_anyone_the_check_would_refuse(app, client, cache,
+                                                                                 coordinator_page, make_user):
+    user, role, page = coordinator_page
+    client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    client.get("/")  # shows the welcome message
+    assert client.get(page).status_code == 200
+    assert len(cache) >= 1
+
+    assert app.test_client().get(page).status_code == 302  # not logged in: to the log-in page
+    resident = make_user(name="Bewoner", email="bewoner@example.nl")
+    other = app.test_client()
+    other.post("/account/login", data={"email": resident.email, "password": PASSWORD})
+    assert other.get(page).status_code == 404  # another account: the workspace does not exist for it
+
+    db.session.delete(db.session.get(RoleGrant, role.id))  # the municipality takes the role away
+    db.session.commit()
+    assert client.get(page).status_code == 404
     assert cache.hits == 0
 
 

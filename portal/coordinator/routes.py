@@ -21,7 +21,7 @@ from portal.forms import options
 from portal.i18n import format_day, format_money
 from portal.labels import label
 from portal.models import Condition, Municipality
-from portal.page_cache import cached_page
+from portal.page_cache import cached_page, kept_page
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -36,8 +36,15 @@ def _is_coordinator_in_templates(user: object) -> bool:
 
 
 @bp.before_request
+def _coordinators_only() -> ResponseReturnValue | None:
+    """A page kept for this account at this data version is served at once (portal/page_cache.py
+    ``kept_page``: it was only kept after this check allowed the account, and would be allowed again)."""
+    kept = kept_page()
+    return kept if kept is not None else _check_coordinator()
+
+
 @login_required
-def _coordinators_only() -> None:
+def _check_coordinator() -> None:
     """Everyone else gets 404: the workspace does not exist for them (no enumeration)."""
     if not service.is_coordinator(current_user):
         abort(404)
