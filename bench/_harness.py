@@ -9,6 +9,7 @@ import contextlib
 import math
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -64,6 +65,26 @@ def throwaway_seal() -> Iterator[dict[str, str]]:
     with tempfile.TemporaryDirectory() as folder:
         cert, key = seal.development_seal_files(folder)
         yield {"SEAL_CERT": str(cert), "SEAL_KEY": str(key)}
+
+
+def production_env(database_url: str, seal: dict[str, str]) -> dict[str, str]:
+    """The settings of production (deploy/) for a benchmark's gunicorn: behind one proxy (PROXY_FIX=1, the
+    client address from X-Forwarded-For) and rate limits in Redis (``BENCH_REDIS``, default
+    redis://127.0.0.1:6379/0) under a prefix of this run's own. Exits with one line when Redis does not
+    answer. The memory store of development would distort every page: it starts a thread in each worker
+    that scans all its keys every 10 ms."""
+    import redis
+
+    redis_url = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        sys.exit(f"{Path(sys.argv[0]).name} keeps rate limits in Redis as production does; none answers at "
+                 f"{redis_url} ({error}): start one or set BENCH_REDIS")
+    return os.environ | {"DATABASE_URL": database_url, "PORTAL_ENV": "production", "PROXY_FIX": "1",
+                         "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1",
+                         "RATELIMIT_STORAGE_URI": redis_url,
+                         "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}"} | seal
 
 
 def flask(args: list[str], env: dict[str, str]) -> None:

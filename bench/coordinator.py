@@ -3,13 +3,13 @@ bare Flask hello-world, both on gunicorn with 2 workers (issue 12's target: ≥ 
 
     .venv/bin/python bench/coordinator.py
 
-Production mode on a throw-away PostgreSQL database: the demo, plus 30 initiatives × 40 homes in Utrecht with
-half of the homes joined and a quickscan each, so the grouped queries and the cost comparison have real work.
+Production mode as bench/pages.py runs it (limits in Redis, behind a proxy, built assets) on a throw-away
+PostgreSQL database: the demo, plus 30 initiatives × 40 homes in Utrecht with half of the homes joined and a
+quickscan each, so the grouped queries and the cost comparison have real work.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +21,7 @@ from _harness import (
     flask,
     gunicorn,
     postgres_database,
+    production_env,
     report,
     requests_per_second,
     session_cookie,
@@ -66,14 +67,10 @@ with app.app_context():
 
 def main() -> None:
     with postgres_database() as database_url, throwaway_seal() as seal:
-        env = os.environ | {
-            "DATABASE_URL": database_url,
-            "PORTAL_ENV": "production",
-            "SECRET_KEY": "benchmark-only-secret",
-            "TRUSTED_HOSTS": "127.0.0.1",
-        } | seal
+        env = production_env(database_url, seal)  # as bench/pages.py: Redis, behind a proxy
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
+        flask(["build-assets"], env)  # as at install time in production
         subprocess.run([sys.executable, "-c", FILL], env=env, check=True)
         analyze(database_url)
         with gunicorn("bench.hello:app", env) as hello_url:

@@ -46,6 +46,7 @@ from _harness import (
     flask,
     gunicorn,
     postgres_database,
+    production_env,
     requests_per_second,
     session_cookie,
     throwaway_seal,
@@ -238,23 +239,9 @@ def main() -> None:
     arguments.add_argument("--rounds", type=int, default=1, help="measure everything this often; median")
     arguments.add_argument("--only", default="", help="only pages whose name or path contains this")
     options = arguments.parse_args()
-    redis_url = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
-    try:
-        import redis
-
-        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        sys.exit(f"bench/pages.py keeps rate limits in Redis as production does; none answers at {redis_url} "
-                 f"({error}): start one or set BENCH_REDIS")
     pages = [page for page in PAGES if options.only in page.name or options.only in page.path]
     with postgres_database() as database_url, throwaway_seal() as seal:
-        # As in production (deploy/): behind one proxy (PROXY_FIX=1: the client address comes from
-        # X-Forwarded-For) and rate limits in Redis. The memory store of development would distort the pages
-        # with limits: it scans every key it holds each 10 ms, and many visitors make many keys.
-        env = os.environ | {"DATABASE_URL": database_url, "PORTAL_ENV": "production", "PROXY_FIX": "1",
-                            "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1",
-                            "RATELIMIT_STORAGE_URI": redis_url,
-                            "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}"} | seal
+        env = production_env(database_url, seal)
         flask(["db", "upgrade"], env)
         flask(["seed-demo"], env)
         flask(["build-assets"], env)  # as at install time in production
