@@ -265,13 +265,12 @@ def _look_up() -> Lookup | None:
     return looked
 
 
-def _served(looked: Lookup) -> Response:
-    assert looked.page is not None  # noqa: S101  # nosec B101 (callers check)
-    g.account_in_cookie = looked.account  # for the request log: no account was loaded
-    body = looked.page.body
+def _served(page: Page, account: str | None) -> Response:
+    g.account_in_cookie = account  # for the request log: no account was loaded
+    body = page.body
     if TOKEN_PLACEHOLDER in body:
         body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
-    return Response(body, 200, headers=list(looked.page.headers))
+    return Response(body, 200, headers=list(page.headers))
 
 
 def kept_page() -> Response | None:
@@ -284,7 +283,7 @@ def kept_page() -> Response | None:
     if not getattr(view, KEEPS_PAGES, False):
         return None
     looked = _look_up()
-    return _served(looked) if looked is not None and looked.page is not None else None
+    return _served(looked.page, looked.account) if looked is not None and looked.page is not None else None
 
 
 def cached_page(view: View) -> View:
@@ -296,7 +295,7 @@ def cached_page(view: View) -> View:
         if looked is None:
             return view(*args, **kwargs)
         if looked.page is not None:
-            return _served(looked)
+            return _served(looked.page, looked.account)
         response = make_response(view(*args, **kwargs))
         if _keepable(response) and _account_loaded() == looked.account and data_version() == looked.version:
             body = response.get_data(as_text=True)
