@@ -70,14 +70,17 @@ def fails_closed(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., 
     Flask-Limiter swallows storage errors (RATELIMIT_SWALLOW_ERRORS), so every other limited page stays
     open when Redis is away; log-in, household codes, invitations and signing must not run unlimited
     (SECURITY.md), so they ask the store first. ``check()`` is the limits library's own health ping:
-    one Redis round trip, and always true for the memory store of development and tests.
+    one Redis round trip, and always true for the memory store of development and tests. Below a limit
+    that was counted in this request (``limiter.current_limits``: only set when the store answered), the
+    store has just answered and the ping is left out; the household-code pages, fetched most, are built so.
     """
     refused = frozenset(methods or ("POST",))
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            if request.method in refused and limiter.enabled and not limiter.storage.check():
+            if (request.method in refused and limiter.enabled and not limiter.current_limits
+                    and not limiter.storage.check()):
                 log.error("rate limit storage unreachable: %s %s refused", request.method, redact(request.path))
                 raise LimiterUnavailable(retry_after=60)
             return view(*args, **kwargs)

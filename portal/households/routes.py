@@ -226,8 +226,8 @@ def set_door(slug: str, household_id: int) -> Response:
 # Joining with a household code (resident)
 
 @bp.route("/c", methods=["POST"])
-@fails_closed("POST")
 @code_limit
+@fails_closed("POST")  # below the limit: no ping of its own when the limit reached the store
 def enter_code() -> ResponseReturnValue:
     form = forms.CodeForm()
     if form.validate_on_submit():
@@ -240,8 +240,8 @@ def enter_code() -> ResponseReturnValue:
 
 
 @bp.route("/i/<slug>/join", methods=["POST"])
-@fails_closed("POST")
 @code_limit
+@fails_closed("POST")
 def enter_code_for_initiative(slug: str) -> ResponseReturnValue:
     initiative = access.initiative_or_404(slug)
     form = forms.CodeForm()
@@ -256,8 +256,8 @@ def enter_code_for_initiative(slug: str) -> ResponseReturnValue:
 
 
 @bp.route("/c/<code>")
-@fails_closed("GET")
 @code_limit
+@fails_closed("GET")
 @cached_page
 def code(code: str) -> ResponseReturnValue:
     household = service.household_by_code(code)
@@ -272,8 +272,8 @@ def code(code: str) -> ResponseReturnValue:
 
 
 @bp.route("/c/<code>/join", methods=["GET", "POST"])
-@fails_closed("GET", "POST")
 @code_limit
+@fails_closed("GET", "POST")
 @cached_page  # below the limits, which count GETs too: a kept page must not answer past them
 @login_required
 def join(code: str) -> ResponseReturnValue:

@@ -31,6 +31,20 @@ def test_a_household_code_limit_says_when_to_try_again(client):
     assert 1 <= int(response.headers["Retry-After"]) <= 61  # the minute window is the one that is full
 
 
+def test_a_household_code_page_asks_the_limit_store_once_not_twice(client, monkeypatch, make_user):
+    """Below the code limit, failing closed needs no ping of its own: the limit just reached the store.
+    Where no limit was counted first (co-signing), the ping is still sent."""
+    pings = []
+    monkeypatch.setattr(limiter.storage, "check", lambda: pings.append(1) or True)
+    assert client.get("/c/ZZZZZZ01").status_code == 404
+    assert client.post("/c", data={"code": "ZZZZ-ZZ02"}).status_code in (400, 422)
+    assert pings == []
+    client.post("/account/login", data={"email": make_user().email, "password": PASSWORD})
+    pings.clear()
+    client.post("/i/straat-1/commitment/1/cosign")
+    assert pings == [1]
+
+
 def test_successful_logins_do_not_count_towards_the_limit(client, make_user):
     user = make_user()
     for _attempt in range(7):
