@@ -24,6 +24,7 @@ from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.monitoring import init_monitoring
 from portal.page_cache import init_page_cache
 from portal.security import LimiterUnavailable, init_security, redact
+from portal.session_cookie import HourlyRenewedSessionInterface
 
 MIGRATIONS = ROOT / "migrations"
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(config)
     finalise(app.config, ROOT / "instance")
+    app.session_interface = HourlyRenewedSessionInterface()
     _init_extensions(app)
     _init_templates(app)
     init_assets(app)

@@ -37,6 +37,7 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = dt.timedelta(days=14)
+    SESSION_REFRESH_AFTER = dt.timedelta(hours=1)  # renew the cookie at most this often (portal/session_cookie.py)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"

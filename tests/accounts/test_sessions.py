@@ -1,3 +1,7 @@
+import datetime as dt
+import re
+from email.utils import parsedate_to_datetime
+
 from flask_login import current_user
 
 from tests.conftest import PASSWORD
@@ -65,3 +69,32 @@ def test_pages_for_accounts_need_a_login(client):
     response = client.get("/account/")
     assert response.status_code == 302
     assert "/account/login?next=" in response.headers["Location"]
+
+
+def test_a_logged_in_session_cookie_is_renewed_at_most_once_an_hour(client, make_user, login):
+    """portal/session_cookie.py: no Set-Cookie on every page, but the session still lasts 14 days from the
+    last visit, give or take the hour."""
+    login(make_user())
+    client.get("/")  # shows the welcome message: the session changes, so its cookie is sent
+    response = client.get("/account/")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers  # signed moments ago
+    assert "Cookie" in response.vary  # what is shown depends on the cookie
+
+
+def test_an_older_session_cookie_is_renewed_with_fourteen_days_to_go(app, client, make_user, login):
+    login(make_user())
+    client.get("/")
+    app.config["SESSION_REFRESH_AFTER"] = dt.timedelta(0)  # as if the cookie was signed over an hour ago
+    response = client.get("/account/")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert cookie.startswith(app.config["SESSION_COOKIE_NAME"] + "=")
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert abs(expires - (dt.datetime.now(dt.UTC) + dt.timedelta(days=14))) < dt.timedelta(minutes=1)
+    assert is_logged_in(client)
+
+
+def test_a_session_cookie_older_than_its_lifetime_is_not_accepted(app, client, make_user, login):
+    login(make_user())
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(seconds=-1)  # every signature is now too old
+    assert not is_logged_in(client)
