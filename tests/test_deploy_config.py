@@ -1,5 +1,6 @@
 """The deployment example in deploy/ is not rotten: units start commands that exist, the env file names
-settings the app reads, nginx's body limit matches the app's, and ``nginx -t`` accepts the site.
+settings the app reads, nginx's body limit matches the app's, ``nginx -t`` accepts the site, and nginx's
+logs hold no codes or tokens.
 
 Fast and self-contained (no database): the units are read with configparser, the commands are looked up
 in the app's own CLI.
