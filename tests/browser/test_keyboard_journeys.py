@@ -31,8 +31,10 @@ from tests.browser.test_ranking_walk import NOT_SAVED, RESULTS_TITLE, SAVE, SAVE
 from tests.conftest import PASSWORD
 
 # Tab presses to reach one control: more means the page is a maze for keyboard users. The ranking form has
-# four controls for each of its 18 conditions (place, up, down, must-have), so its save button is ~75 away.
+# four controls for each of its 18 conditions (place, up, down, must-have), so its save button is ~75 away
+# by Tab alone; a link at the top of the ranking goes there (TO_SAVE).
 MAX_PRESSES = 100
+TO_SAVE = "Klaar? Ga naar “Mijn volgorde opslaan”"  # "Done? Go to “Save my order”"
 FOCUS_JS = """
 () => {
   const el = document.activeElement;
@@ -186,6 +188,17 @@ def test_a_resident_ranks_without_drag_and_drop_and_signs_with_the_keyboard(new_
     keys.press_and_load("Enter")
     expect(page.get_by_role("status")).to_contain_text(NOT_SAVED)
     assert order()[:2] == before[:2]
+
+    # From the top of the page (the skip link), a few Tab stops reach a link that takes the focus down to
+    # the save button.
+    keys.to(page.get_by_role("link", name=TO_SAVE))
+    assert len(keys.stops) <= 8, [stop["description"] for stop in keys.stops]
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name=SAVE)).to_be_focused()
+    expect(page.get_by_role("button", name=SAVE)).to_be_in_viewport()
+    page.keyboard.press("Shift+Tab")  # and back up to the last condition's controls, from there
+    expect(page.locator("li.rank-item").last.locator("input[type=checkbox]")).to_be_focused()
+    keys.stops = []
 
     must = page.locator(f"li:has(button[value='down:{before[0]}']) input[type=checkbox]")
     was_must = must.is_checked()
