@@ -231,7 +231,8 @@ def _key(version: int, account: str | None) -> Hashable:
 
 def _keepable(response: Response) -> bool:
     return (response.status_code == 200 and response.mimetype == "text/html" and not response.is_streamed
-            and not response.direct_passthrough and "Set-Cookie" not in response.headers)
+            and not response.direct_passthrough and "Set-Cookie" not in response.headers
+            and not response.cache_control.no_store)  # a view says "only for this request"
 
 
 @dataclass(frozen=True, slots=True)

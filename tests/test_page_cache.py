@@ -11,6 +11,7 @@ import pytest
 from flask import g
 from sqlalchemy import text
 
+from portal.accounts.routes import LOGIN_EMAIL
 from portal.extensions import db
 from portal.models import AuditEntry, Base, Membership, Relation, Role, RoleGrant, User
 from portal.models.data_version import NOT_COUNTED
@@ -177,6 +178,17 @@ def test_a_kept_coordinator_page_is_never_served_to_anyone_the_check_would_refus
     db.session.delete(db.session.get(RoleGrant, role.id))  # the municipality takes the role away
     db.session.commit()
     assert client.get(page).status_code == 404
+    assert cache.hits == 0
+
+
+def test_a_page_a_view_marks_no_store_is_never_kept(app, client, cache):
+    """The log-in form filled in with an address (after confirming in another browser) is not kept for
+    the next visitor, even with no flashed message waiting."""
+    client.get("/")
+    with client.session_transaction() as session:
+        session[LOGIN_EMAIL] = "lotte@example.nl"
+    assert "lotte@example.nl" in client.get("/account/login").get_data(as_text=True)
+    assert "lotte@example.nl" not in app.test_client().get("/account/login").get_data(as_text=True)
     assert cache.hits == 0
 
 

@@ -43,6 +43,9 @@ def _login_failed(response: Response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
 
+LOGIN_EMAIL = "login_email"  # session key: the address to fill in on the log-in page, once
+
+
 def _render(template: str, form: forms.BaseForm, **context: object) -> tuple[str, int]:
     status = 422 if form.is_submitted() else 200
     return render_template(template, form=form, **context), status
@@ -89,7 +92,9 @@ def confirm_email(token: str) -> ResponseReturnValue:
         return redirect(target or url_for("main.home"))
     db.session.commit()
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
-    return redirect(url_for(".login", email=user.email, next=target))
+    # The log-in form is filled in with the address, which is not put in the link: logs keep links.
+    session[LOGIN_EMAIL] = user.email
+    return redirect(url_for(".login", next=target))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -100,9 +105,12 @@ def login() -> ResponseReturnValue:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(target or url_for("main.home"))
-    form = forms.LoginForm(next=target or "", email=request.args.get("email", "")[:254])
+    given_email = session.pop(LOGIN_EMAIL, None) if request.method == "GET" else None
+    form = forms.LoginForm(next=target or "", email=(given_email or request.args.get("email", ""))[:254])
     if not form.validate_on_submit():
-        return _render("accounts/login.html", form)
+        page, status = _render("accounts/login.html", form)
+        # A form with this visitor's address in it: never kept for the next visitor (portal/page_cache.py).
+        return (page, status, {"Cache-Control": "no-store"}) if given_email else (page, status)
     user = service.authenticate(form.email.data, form.password.data)
     if user is None:
         db.session.commit()  # keeps the failed-attempt audit entry
