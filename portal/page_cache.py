@@ -8,8 +8,10 @@ nothing needs to be invalidated by hand. A hit costs one small query instead of 
 feasibility model and the template.
 
 Only views marked ``@cached_page`` are kept, and only what is the same for every request of that account
-at that version: a GET answered 200 with HTML, no flashed message waiting, and no write committed while
-it was rendered (the version is read again afterwards; a page rendered across a change is not kept).
+at that version: a GET answered 200 with HTML, no flashed message waiting, not marked ``no-store`` by
+the view (a page with something of this visitor's own, such as the log-in form filled in from the
+session), and no write committed while it was rendered (the version is read again afterwards; a page
+rendered across a change is not kept).
 Access checks live in the views and depend on the same inputs (roles and memberships are rows), so a
 hit is only ever served to the account that was allowed the page. The form token differs per session:
 it is kept as a placeholder and filled in from this session on every hit.
