@@ -52,7 +52,7 @@ from portal.models.data_version import DataVersion
 from portal.monitoring import PAGE_CACHE
 
 __all__ = ["DATA_VERSION", "PageCache", "account_in_cookie", "cached_page", "data_version", "init_page_cache",
-           "kept_page", "remember_data_version"]
+           "kept_page"]
 
 # A private-use character never appears in a rendered page.
 TOKEN_PLACEHOLDER = "\ue000form-token\ue000"  # noqa: S105  (a marker, not a secret)  # nosec B105
@@ -106,7 +106,6 @@ def init_page_cache(app: Flask) -> None:
 
 
 DATA_VERSION = select(DataVersion.n).where(DataVersion.id == 1).scalar_subquery()
-_READ_WITH_THE_ACCOUNT = "_data_version_read_with_the_account"
 _LOOKED_UP = "_page_cache_lookup"
 KEEPS_PAGES = "keeps_pages"  # set on views marked @cached_page
 _VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"  # DATA_VERSION as text, for the driver
@@ -195,13 +194,6 @@ def data_version() -> int:
     return cache.version_reader.read()
 
 
-def remember_data_version(version: int | None) -> None:
-    """The account loader reads the version in its own query: when the account is loaded before the cache
-    is looked up, the lookup costs no query of its own. It was read before any of the page's data, which
-    is all the cache needs. (The coordinator workspace looks up first now, see ``kept_page``.)"""
-    setattr(g, _READ_WITH_THE_ACCOUNT, version)
-
-
 def account_in_cookie() -> tuple[bool, str | None]:
     """The account this request is for, as the session cookie names it, read without the database, and
     whether that is sure: not when Flask-Login could still decide otherwise, with a remember-me cookie
@@ -257,9 +249,7 @@ def _look_up() -> Lookup | None:
     sure, account = account_in_cookie()
     if not sure:
         return None
-    version = g.pop(_READ_WITH_THE_ACCOUNT, None) if "_login_user" in g else None
-    if version is None:
-        version = data_version()
+    version = data_version()
     key = _key(version, account)
     page = cache.get(key)
     PAGE_CACHE.labels(request.endpoint, "miss" if page is None else "hit").inc()

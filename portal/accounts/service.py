@@ -6,7 +6,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal import mail, page_cache
+from portal import mail
 from portal.accounts import passwords, tokens
 from portal.audit.service import record
 from portal.extensions import db
@@ -23,16 +23,12 @@ def load_user(alternative_id: str) -> User | None:
     user_id, _sep, version = alternative_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    # One query: the grants come along for the access checks, and the data version for the page cache.
-    row = db.session.execute(
-        select(User, page_cache.DATA_VERSION).options(joinedload(User.grants)).where(User.id == int(user_id))
+    # One query: the grants come along for the access checks.
+    user = db.session.scalars(
+        select(User).options(joinedload(User.grants)).where(User.id == int(user_id))
     ).unique().first()
-    if row is None:
+    if user is None or user.session_version != int(version) or user.deleted_at is not None:
         return None
-    user, data_version = row
-    if user.session_version != int(version) or user.deleted_at is not None:
-        return None
-    page_cache.remember_data_version(data_version)
     return user
 
 
