@@ -24,6 +24,12 @@ check and the view's access checks would decide exactly as they did when the pag
 counts GETs stays outside it. On PostgreSQL the version is read on a connection of its own in
 autocommit mode: one round trip, no transaction to begin and roll back, no pool check-out.
 
+A page that shows a visitor who is not logged in nothing from the database (the home page, the log-in
+form: ``@cached_page(visitors_read_no_data=True)``) is kept for such visitors without reading the version
+at all: it changes only with the code, the language and the day, and a new release starts new workers. The
+claim is checked on every page that is kept this way: a render that used the database is not kept, and is
+logged as a mistake.
+
 Per process (gunicorn worker) and bounded (``PAGE_CACHE_SIZE`` pages, least recently used go first);
 ``PAGE_CACHE_SIZE = 0`` switches it off. On by default in production only.
 """
@@ -31,12 +37,13 @@ Per process (gunicorn worker) and bounded (``PAGE_CACHE_SIZE`` pages, least rece
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, make_response, request, session
@@ -106,7 +113,9 @@ def init_page_cache(app: Flask) -> None:
 
 
 DATA_VERSION = select(DataVersion.n).where(DataVersion.id == 1).scalar_subquery()
+NO_DATA_READ = -1  # the version a page is filed under that shows a visitor nothing from the database
 _LOOKED_UP = "_page_cache_lookup"
+log = logging.getLogger(__name__)
 KEEPS_PAGES = "keeps_pages"  # set on views marked @cached_page
 _VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"  # DATA_VERSION as text, for the driver
 
@@ -237,7 +246,7 @@ class Lookup:
     page: Page | None
 
 
-def _look_up() -> Lookup | None:
+def _look_up(visitors_read_no_data: bool = False) -> Lookup | None:
     """This request's page in the cache (``page`` None when not kept yet); None when the request may not
     be answered from the cache at all. Looked up once per request: a blueprint's check may look first."""
     cache: PageCache | None = current_app.extensions.get("page_cache")
@@ -249,13 +258,26 @@ def _look_up() -> Lookup | None:
     sure, account = account_in_cookie()
     if not sure:
         return None
-    version = data_version()
+    version = NO_DATA_READ if visitors_read_no_data and account is None else data_version()
     key = _key(version, account)
     page = cache.get(key)
     PAGE_CACHE.labels(request.endpoint, "miss" if page is None else "hit").inc()
     looked = Lookup(key, version, account, page)
     setattr(g, _LOOKED_UP, looked)
     return looked
+
+
+def _unchanged_since(looked: Lookup) -> bool:
+    """Whether the page just rendered shows the data of the version it is filed under."""
+    if looked.version != NO_DATA_READ:
+        return data_version() == looked.version
+    # Nothing before the view reads the database for a visitor who is not logged in, so a transaction
+    # means the view did: its page could go stale unseen and is not kept.
+    if db.session.registry.has() and db.session().in_transaction():
+        log.error("%s read the database for a visitor; marked visitors_read_no_data, so it is not kept",
+                  request.endpoint)
+        return False
+    return True
 
 
 def _served(page: Page, account: str | None) -> Response:
@@ -279,18 +301,33 @@ def kept_page() -> Response | None:
     return _served(looked.page, looked.account) if looked is not None and looked.page is not None else None
 
 
-def cached_page(view: View) -> View:
-    """Serve this GET view from the page cache when the data, the account and the language are unchanged."""
+@overload
+def cached_page(view: View) -> View: ...
 
+
+@overload
+def cached_page(*, visitors_read_no_data: bool) -> Callable[[View], View]: ...
+
+
+def cached_page(view: View | None = None, *, visitors_read_no_data: bool = False) -> View | Callable[[View], View]:
+    """Serve this GET view from the page cache when the data, the account and the language are unchanged.
+    ``visitors_read_no_data``: for a visitor who is not logged in the view reads nothing from the database,
+    so the version is not read for them either (checked on every render that is kept)."""
+    if view is None:
+        return lambda view: _cached(view, visitors_read_no_data)
+    return _cached(view, visitors_read_no_data)
+
+
+def _cached(view: View, visitors_read_no_data: bool) -> View:
     @wraps(view)
     def serve(*args: Any, **kwargs: Any) -> Any:
-        looked = _look_up()
+        looked = _look_up(visitors_read_no_data)
         if looked is None:
             return view(*args, **kwargs)
         if looked.page is not None:
             return _served(looked.page, looked.account)
         response = make_response(view(*args, **kwargs))
-        if _keepable(response) and _account_loaded() == looked.account and data_version() == looked.version:
+        if _keepable(response) and _account_loaded() == looked.account and _unchanged_since(looked):
             body = response.get_data(as_text=True)
             token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
             if token:

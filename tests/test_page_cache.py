@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from portal.accounts.routes import LOGIN_EMAIL
 from portal.extensions import db
-from portal.models import AuditEntry, Base, Membership, Relation, Role, RoleGrant, User
+from portal.households.routes import CODE_GUESSES_PER_HOUR
+from portal.models import AuditEntry, Base, Initiative, Membership, Relation, Role, RoleGrant, User
 from portal.models.data_version import NOT_COUNTED
 from portal.page_cache import TOKEN_PLACEHOLDER, Page, PageCache, cached_page, data_version, version_reads
 from tests.conftest import PASSWORD
@@ -118,6 +119,52 @@ def test_a_kept_page_is_served_with_one_query_before_the_account_is_loaded(clien
         assert queries() + version_reads() - reads == 1
     assert cache.hits == 1 and again.get_data() == first.get_data()
     assert "_login_user" not in g  # Flask-Login never ran: the log-in check is above the cache
+
+
+@pytest.mark.parametrize("path", ["/", "/account/login"])
+def test_a_page_that_shows_visitors_no_data_is_served_to_them_without_any_query(client, cache, path,
+                                                                                count_queries):
+    first = client.get(path)
+    assert first.status_code == 200
+    reads = version_reads()
+    with count_queries() as queries:
+        again = client.get(path)
+        assert queries() + version_reads() - reads == 0
+    assert cache.hits == 1
+    token = re.compile(rb'name="csrf_token" value="[^"]+"')
+    assert token.sub(b"", again.get_data()) == token.sub(b"", first.get_data())
+
+
+def test_a_page_that_shows_visitors_no_data_still_reads_the_version_for_an_account(client, cache, resident,
+                                                                                   count_queries):
+    user, _page = resident
+    client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    client.get("/")  # shows the welcome message
+    client.get("/")
+    reads = version_reads()
+    with count_queries() as queries:
+        assert "Lindelaan" in client.get("/").get_data(as_text=True)
+        assert queries() + version_reads() - reads == 1
+    assert cache.hits == 1
+
+
+def test_a_view_that_claims_to_show_visitors_no_data_but_reads_some_is_not_kept(app, client, cache, caplog,
+                                                                                make_initiative):
+    initiative_id = make_initiative(name="Mini-warmtenet Eikenlaan").id
+
+    @cached_page(visitors_read_no_data=True)
+    def wrongly_marked() -> str:
+        return db.session.get(Initiative, initiative_id).name
+
+    app.add_url_rule("/wrongly-marked", view_func=wrongly_marked)
+    db.session.close()
+    with caplog.at_level(logging.ERROR, logger="portal.page_cache"):
+        assert client.get("/wrongly-marked").get_data(as_text=True) == "Mini-warmtenet Eikenlaan"
+    assert len(cache) == 0
+    assert "wrongly_marked read the database for a visitor" in caplog.text
+    db.session.get(Initiative, initiative_id).name = "Mini-warmtenet Beukenlaan"
+    db.session.commit()
+    assert client.get("/wrongly-marked").get_data(as_text=True) == "Mini-warmtenet Beukenlaan"
 
 
 def test_a_kept_page_needs_the_log_in_it_was_made_for(app, client, cache, resident):
@@ -300,8 +347,8 @@ def test_limits_on_codes_still_answer_before_a_kept_page(make_app, make_initiati
     client = limited.test_client()
     assert [client.get(f"/c/{code}").status_code for _twice in range(2)] == [200, 200]
     assert limited.extensions["page_cache"].hits == 1
-    guesses = [client.get(f"/c/ZZZZZZZ{digit}").status_code for digit in "23456789AB"]
-    assert guesses == [404] * 10
+    guesses = [client.get(f"/c/ZZZZZ{n:03d}").status_code for n in range(CODE_GUESSES_PER_HOUR)]
+    assert guesses == [404] * CODE_GUESSES_PER_HOUR
     assert client.get(f"/c/{code}").status_code == 429
 
 

@@ -98,7 +98,7 @@ def confirm_email(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@cached_page
+@cached_page(visitors_read_no_data=True)
 @fails_closed("POST")
 @limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed)
 def login() -> ResponseReturnValue:

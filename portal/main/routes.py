@@ -25,7 +25,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.route("/")
-@cached_page
+@cached_page(visitors_read_no_data=True)
 def home() -> str:
     """Everyone: what this is and how to join. Logged in: your households and the initiatives you run."""
     memberships: list[Membership] = []
