@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import re
 import shutil
 import subprocess
 import sys
@@ -93,6 +94,7 @@ def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     arguments.add_argument("pages", nargs="+", help="parts of page names or paths, as in bench/pages.py")
     arguments.add_argument("--seconds", type=int, default=10)
+    arguments.add_argument("--raw", type=Path, help="also keep py-spy's raw samples here, a file per page")
     arguments.add_argument("--coordinator", action="store_true",
                            help="bench/coordinator.py's pages and data (30 initiatives × 40 homes more)")
     options = arguments.parse_args()
@@ -125,6 +127,9 @@ def main() -> None:
                     subprocess.run([str(spy), "record", "--rate", "200", "--duration", str(options.seconds),
                                     "--format", "raw", "--output", str(raw), "--pid", worker, "--nonblocking"],
                                    check=True, capture_output=True)
+                if options.raw:
+                    options.raw.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(raw, options.raw / (re.sub(r"\W+", "-", page.name).strip("-") + ".txt"))
                 total, parts = shares(raw)
                 print(f"\n{page.name}: {total} samples of the worker running "
                       f"({total / (200 * options.seconds):.0%} of the time)")

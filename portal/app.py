@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -198,9 +198,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
-        # A limit with a message of its own (invitations: "in an hour") says that instead of "a minute".
-        page, status = render_error(429, error.description if error.limit.error_message else None)
-        return page, status, {"Retry-After": str(_seconds_until_the_limit_resets())}
+        # A limit with a message of its own (invitations: "in an hour") says that instead of the wait.
+        wait = _seconds_until_the_limit_resets()
+        page, status = render_error(429, error.description if error.limit.error_message else try_again_in(wait))
+        return page, status, {"Retry-After": str(wait)}
 
     @app.errorhandler(LimiterUnavailable)
     def _limiter_unavailable(_error: LimiterUnavailable) -> ResponseReturnValue:
@@ -223,11 +224,24 @@ def _register_errors(app: Flask) -> None:
         return render_error(500)
 
 
+def try_again_in(seconds: int) -> str:
+    """A 429 page's message: wait a minute, or as many minutes as the full limit has left (an hour's
+    window can have most of an hour to go)."""
+    minutes = -(-seconds // 60)
+    if minutes <= 1:
+        return str(ERRORS[429][1])
+    return ngettext("You tried this too often. Wait %(num)d minute and try again.",
+                    "You tried this too often. Wait %(num)d minutes and try again.", minutes)
+
+
 def _seconds_until_the_limit_resets() -> int:
     """For Retry-After on a 429 (Flask-Limiter's own rate limit headers are off, see portal/config.py)."""
     try:
         breached = limiter.current_limit
-        return max(1, breached.reset_at - int(time.time())) if breached is not None else RETRY_AFTER_SECONDS
+        if breached is None:
+            return RETRY_AFTER_SECONDS
+        # Flask-Limiter rounds the reset up a second; never say longer than the window itself.
+        return min(breached.limit.get_expiry(), max(1, breached.reset_at - int(time.time())))
     except Exception:  # the limit store went away in between: a minute is the usual window
         return RETRY_AFTER_SECONDS
 

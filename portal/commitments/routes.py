@@ -226,8 +226,12 @@ def download(slug: str, commitment_id: int) -> Response:
 
 # --- public verification --------------------------------------------------------------------------
 
+# Per address; one window for one round trip to Redis (see code_limit in portal/households/routes.py).
+VERIFY_LOOKUPS_PER_HOUR = 300
+
+
 @bp.route("/v/<verify_code>", methods=["GET", "POST"])
-@limiter.limit("30 per minute; 300 per hour")
+@limiter.limit(f"{VERIFY_LOOKUPS_PER_HOUR} per hour")
 @cached_page
 def verify(verify_code: str) -> ResponseReturnValue:
     """Public check of a receipt by its verification code (not a household code: its own limit)."""

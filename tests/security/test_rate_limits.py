@@ -1,6 +1,8 @@
 import pytest
 
+from portal.app import try_again_in
 from portal.extensions import limiter
+from portal.households.routes import CODE_GUESSES_PER_HOUR
 from portal.models import Role
 from tests.conftest import PASSWORD
 from tests.security.conftest import csrf_token_from
@@ -24,11 +26,25 @@ def test_the_sixth_failed_login_in_a_minute_gets_a_dutch_429(client, make_user):
 
 
 def test_a_household_code_limit_says_when_to_try_again(client):
-    for n in range(10):
-        client.get(f"/c/ZZZZZZ{n:02d}")
-    response = client.get("/c/ZZZZZZ99")
+    for n in range(CODE_GUESSES_PER_HOUR):
+        client.get(f"/c/ZZZZZ{n:03d}")
+    response = client.get("/c/ZZZZZ999")
     assert response.status_code == 429
-    assert 1 <= int(response.headers["Retry-After"]) <= 61  # the minute window is the one that is full
+    wait = int(response.headers["Retry-After"])
+    assert 60 < wait <= 3600  # the hour's window, just begun
+    minutes = -(-wait // 60)
+    assert f"Wacht {minutes} minuten en probeer het dan opnieuw." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("seconds", "message"), [
+    (1, "Wacht een minuut en probeer het dan opnieuw."),
+    (60, "Wacht een minuut en probeer het dan opnieuw."),
+    (61, "Wacht 2 minuten en probeer het dan opnieuw."),
+    (3600, "Wacht 60 minuten en probeer het dan opnieuw."),
+])
+def test_a_429_page_says_how_long_to_wait(app, seconds, message):
+    with app.test_request_context():
+        assert message in try_again_in(seconds)
 
 
 def test_a_household_code_page_asks_the_limit_store_once_not_twice(client, monkeypatch, make_user):
@@ -64,22 +80,22 @@ def test_password_reset_requests_are_limited(client):
 
 
 def test_guessing_household_codes_is_stopped_with_a_dutch_429(client):
-    statuses = [client.get(f"/c/ZZZZZZ{n:02d}").status_code for n in range(20)]
-    assert statuses[:10] == [404] * 10
-    assert set(statuses[10:]) == {429}
+    statuses = [client.get(f"/c/ZZZZZ{n:03d}").status_code for n in range(CODE_GUESSES_PER_HOUR + 10)]
+    assert statuses[:CODE_GUESSES_PER_HOUR] == [404] * CODE_GUESSES_PER_HOUR
+    assert set(statuses[CODE_GUESSES_PER_HOUR:]) == {429}
     assert "Te veel pogingen" in client.get("/c/ZZZZZZ99").get_data(as_text=True)
 
 
 def test_typed_codes_share_the_limit_with_links(client):
-    for n in range(10):
-        client.get(f"/c/ZZZZZZ{n:02d}")
+    for n in range(CODE_GUESSES_PER_HOUR):
+        client.get(f"/c/ZZZZZ{n:03d}")
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     assert client.post("/c", data={"code": "ZZZZ-ZZZZ", "csrf_token": token}).status_code == 429
 
 
 def test_a_real_code_is_not_counted_as_a_guess(client, make_initiative, make_household):
     household = make_household(make_initiative())
-    for _attempt in range(15):
+    for _attempt in range(CODE_GUESSES_PER_HOUR + 5):
         assert client.get(f"/c/{household.code}").status_code == 200
 
 
@@ -106,15 +122,17 @@ def _guess(client, method, url):
 
 
 def test_every_route_that_takes_a_household_code_shares_one_limit(app, client, make_user, make_initiative):
-    """Ten wrong guesses on any one of them, and all of them answer 429 (also for a logged-in account)."""
+    """The last wrong guess on any one of them fills the limit, and all of them answer 429 (also for a
+    logged-in account). The guesses before it go to /c/<code>, which is quicker to send."""
     slug = make_initiative().slug
     post_login(client, make_user().email, PASSWORD)
     routes = _routes_taking_a_code(app, slug)
     assert ("GET", "/c/ZZZZZZZZ/join") in routes and ("POST", "/c/ZZZZZZZZ/join") in routes
     for guessed_on in routes:
         limiter.reset()
-        for _attempt in range(10):
-            assert _guess(client, *guessed_on).status_code in (404, 422), guessed_on
+        for _attempt in range(CODE_GUESSES_PER_HOUR - 1):
+            assert client.get("/c/ZZZZZZZZ").status_code == 404
+        assert _guess(client, *guessed_on).status_code in (404, 422), guessed_on
         statuses = {route: _guess(client, *route).status_code for route in routes}
         assert set(statuses.values()) == {429}, (guessed_on, statuses)
 
