@@ -56,7 +56,8 @@ COORDINATOR_PAGES = [Page(f"coordinator {path}", path, "coordinator", 0.10) for 
 # (part, code that marks it); a sample goes to the first part whose marker is on its stack.
 PARTS = [
     ("data version", ("VersionReader.", "data_version (portal/page_cache.py")),
-    ("rate limit", ("flask_limiter/", "limits/", "redis/")),
+    # The check, not the wrapper: a view with a limit of its own runs inside Flask-Limiter's decorator.
+    ("rate limit", ("Limiter._check_request_limit", "Limiter.check (", "limits/", "redis/")),
     ("session and form token", ("flask/sessions.py", "itsdangerous/", "flask_wtf/csrf.py")),
     ("request log and metrics", ("logging/__init__.py", "prometheus_client/", "portal/monitoring.py")),
     ("the view", ("portal/", "jinja2/", "sqlalchemy/", "psycopg/", "flask_babel/", "babel/")),

@@ -7,7 +7,9 @@ street of 100 homes made here (the demo's largest has 40). Every page is fetched
 it (public, resident, champion, coordinator). Per page the script prints:
 
 - the ratio of its requests/s to the hello-world's, both measured in this run (the hello-world before and
-  after the pages, averaged, so drift shows), and PASS/FAIL against the page's target (issue 13);
+  after the pages, averaged, so drift shows), and PASS/FAIL against the page's target (issue 13); a page
+  with a floor ("0.25× where the page allows it") that is below its target but at its floor says so,
+  with what its requests cannot do without;
 - the SQL statements one request runs, as ``rendered/kept``: made by the view, and served from the page
   cache (counted in-process against the same database);
 - the server time p50/p95 in ms: gunicorn's own request duration, from a second, short run per page
@@ -15,7 +17,7 @@ it (public, resident, champion, coordinator). Per page the script prints:
 
 Rate limits are kept in Redis (``BENCH_REDIS``, default redis://127.0.0.1:6379/0) as in production, so
 the pages with a limit (``/c/<code>``, its join page, ``/v/<code>``) pay its round trips.
-``/v/<code>`` allows 30 requests per minute per address: it is fetched as many visitors, every request
+``/v/<code>`` allows 300 requests an hour per address: it is fetched as many visitors, every request
 from another address (bench/many_visitors.lua, with ``PROXY_FIX=1`` as behind nginx), so the limit is
 still checked on each request and never reached.
 
@@ -65,6 +67,10 @@ class Page:
     who: str | None  # local part of the demo e-mail address; None = not logged in
     target: float
     many_visitors: bool = False  # every request from another address: the page has a limit per address
+    # Issue 13: "≥ 0.15×; 0.25× where the page allows it". A page whose profile shows it cannot reach its
+    # target names the floor and why; it passes at the floor and the line says the target was not reached.
+    floor: float | None = None
+    why: str = ""
 
 
 MANY_VISITORS = Path(__file__).resolve().parent / "many_visitors.lua"
@@ -76,7 +82,9 @@ PAGES = [
     Page("initiative page (public)", "/i/beukenlaan", None, PUBLIC),
     Page("join link /c/<code>", "/c/{free_code}", None, PUBLIC),
     Page("sources", "/feasibility/sources", None, PUBLIC),
-    Page("verification /v/<code>", "/v/{verify_code}", None, PUBLIC_FAST, many_visitors=True),
+    Page("verification /v/<code>", "/v/{verify_code}", None, PUBLIC_FAST, many_visitors=True, floor=PUBLIC,
+         why="every request is a new visitor: a limit counted in Redis, the data version read from PostgreSQL, "
+             "a new session and form token (its form), a log line; bench/_spy.py '/v/' shows the shares"),
     Page("home (resident)", "/", "bewoner11", PUBLIC),
     Page("initiative page (resident)", "/i/beukenlaan", "bewoner11", PUBLIC),
     Page("join (resident of another street)", "/c/{free_code}/join", "bewoner1", PUBLIC),
@@ -272,14 +280,19 @@ def main() -> None:
           f"{', '.join(f'{b:.0f}' for b in baselines)}); wrk {options.seconds} s per page, 16 connections")
     print(f"{'page':<38} {'req/s':>6} {'ratio':>6} {'target':>7} {'SQL':>7} {'p50 ms':>7} {'p95 ms':>7}")
     ratios: dict[str, float] = {}
+    floors: list[str] = []
     failed = 0
     for page in pages:
         ratio = ratios[page.name] = statistics.median(figures[page.name])
         p50, p95 = times.get(page.name, (float("nan"), float("nan")))
         passed = ratio >= page.target
-        failed += not passed
+        at_floor = not passed and page.floor is not None and ratio >= page.floor
+        failed += not (passed or at_floor)
+        verdict = "PASS" if passed else f"PASS at {page.floor:.2f}, not {page.target:.2f}" if at_floor else "FAIL"
         print(f"{page.name:<38} {ratio * baseline:>6.0f} {ratio:>6.3f} {page.target:>7.2f} {queries[page.name]:>7} "
-              f"{p50:>7.1f} {p95:>7.1f}  {'PASS' if passed else 'FAIL'}")
+              f"{p50:>7.1f} {p95:>7.1f}  {verdict}")
+        if at_floor:
+            floors.append(f"{page.name}: {page.why}")
     reference = ratios.get("initiative page (resident)")
     for name in ("estimate, 40 homes", "estimate, 6 homes", "estimate, 100 homes"):
         if reference and name in ratios:
@@ -294,6 +307,8 @@ def main() -> None:
         failed += not passed
         print(f"estimate at 100 homes takes {slower:.2f}× the time at 6 (target ≤ 1.10×, noise)  "
               f"{'PASS' if passed else 'FAIL'}")
+    for line in floors:
+        print(f"below its target where the page does not allow it, {line}")
     print(f"{failed} check(s) failed" if failed else "every check passed")
 
 

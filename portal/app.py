@@ -230,6 +230,8 @@ def try_again_in(seconds: int) -> str:
     minutes = -(-seconds // 60)
     if minutes <= 1:
         return str(ERRORS[429][1])
+    if minutes >= 60:
+        return _("You tried this too often. Wait an hour and try again.")
     return ngettext("You tried this too often. Wait %(num)d minute and try again.",
                     "You tried this too often. Wait %(num)d minutes and try again.", minutes)
 

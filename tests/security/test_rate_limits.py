@@ -33,14 +33,16 @@ def test_a_household_code_limit_says_when_to_try_again(client):
     wait = int(response.headers["Retry-After"])
     assert 60 < wait <= 3600  # the hour's window, just begun
     minutes = -(-wait // 60)
-    assert f"Wacht {minutes} minuten en probeer het dan opnieuw." in response.get_data(as_text=True)
+    waiting = "een uur" if minutes == 60 else f"{minutes} minuten"
+    assert f"Wacht {waiting} en probeer het dan opnieuw." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("seconds", "message"), [
     (1, "Wacht een minuut en probeer het dan opnieuw."),
     (60, "Wacht een minuut en probeer het dan opnieuw."),
     (61, "Wacht 2 minuten en probeer het dan opnieuw."),
-    (3600, "Wacht 60 minuten en probeer het dan opnieuw."),
+    (3540, "Wacht 59 minuten en probeer het dan opnieuw."),
+    (3600, "Wacht een uur en probeer het dan opnieuw."),
 ])
 def test_a_429_page_says_how_long_to_wait(app, seconds, message):
     with app.test_request_context():
