@@ -104,6 +104,15 @@ def resident(app, make_user, make_initiative, make_household) -> tuple[User, str
     return user, f"/i/{initiative.slug}/conditions/results"
 
 
+def get_counting_statements(client, path, count_queries):
+    """The page and the SQL statements it cost, with the data version, which PostgreSQL reads on a
+    connection of its own, past SQLAlchemy."""
+    reads = version_reads()
+    with count_queries() as queries:
+        response = client.get(path)
+        return response, queries() + version_reads() - reads
+
+
 def test_a_kept_page_is_served_with_one_query_before_the_account_is_loaded(client, cache, resident,
                                                                            count_queries):
     user, page = resident
@@ -111,12 +120,8 @@ def test_a_kept_page_is_served_with_one_query_before_the_account_is_loaded(clien
     client.get("/")  # shows the welcome message
     first = client.get(page)
     assert first.status_code == 200
-    reads = version_reads()
-    with count_queries() as queries:
-        again = client.get(page)
-        # The data version; not the account, its grants, nor the page's data. On PostgreSQL the version is
-        # read on its own connection, past SQLAlchemy.
-        assert queries() + version_reads() - reads == 1
+    again, statements = get_counting_statements(client, page, count_queries)
+    assert statements == 1  # the data version; not the account, its grants, nor the page's data
     assert cache.hits == 1 and again.get_data() == first.get_data()
     assert "_login_user" not in g  # Flask-Login never ran: the log-in check is above the cache
 
@@ -126,10 +131,8 @@ def test_a_page_that_shows_visitors_no_data_is_served_to_them_without_any_query(
                                                                                 count_queries):
     first = client.get(path)
     assert first.status_code == 200
-    reads = version_reads()
-    with count_queries() as queries:
-        again = client.get(path)
-        assert queries() + version_reads() - reads == 0
+    again, statements = get_counting_statements(client, path, count_queries)
+    assert statements == 0
     assert cache.hits == 1
     token = re.compile(rb'name="csrf_token" value="[^"]+"')
     assert token.sub(b"", again.get_data()) == token.sub(b"", first.get_data())
@@ -141,10 +144,8 @@ def test_a_page_that_shows_visitors_no_data_still_reads_the_version_for_an_accou
     client.post("/account/login", data={"email": user.email, "password": PASSWORD})
     client.get("/")  # shows the welcome message
     client.get("/")
-    reads = version_reads()
-    with count_queries() as queries:
-        assert "Lindelaan" in client.get("/").get_data(as_text=True)
-        assert queries() + version_reads() - reads == 1
+    page, statements = get_counting_statements(client, "/", count_queries)
+    assert "Lindelaan" in page.get_data(as_text=True) and statements == 1
     assert cache.hits == 1
 
 
