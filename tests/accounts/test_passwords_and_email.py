@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AccountToken, User
-from tests.conftest import PASSWORD, link_in
+from tests.conftest import PASSWORD, link_in, without_csrf_tokens
 
 
 def test_reset_link_sets_a_new_password_once(client, make_user, outbox):
@@ -53,8 +53,8 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(client, make_use
     known = client.post("/account/forgot-password", data={"email": "els@example.nl"})
     unknown = client.post("/account/forgot-password", data={"email": "niemand@example.nl"})
     assert known.status_code == unknown.status_code == 200
-    assert known.get_data(as_text=True).replace("els@example.nl", "X") == unknown.get_data(
-        as_text=True).replace("niemand@example.nl", "X")
+    assert without_csrf_tokens(known.get_data(as_text=True)).replace("els@example.nl", "X") == (
+        without_csrf_tokens(unknown.get_data(as_text=True)).replace("niemand@example.nl", "X"))
     assert len(outbox()) == 1
 
 
