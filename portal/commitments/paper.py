@@ -155,7 +155,7 @@ def register(initiative: Initiative, household: Household, champion: User, entry
     if not today - dt.timedelta(days=366) <= entry.signed_on <= today:
         raise PaperError("signed_on", "signed_on")
     try:
-        service.check_conditions(household, entry.conditions, service.home_count(initiative))
+        service.check_conditions(household, entry.conditions)
     except service.CommitmentError as error:
         raise PaperError(error.code, error.field) from None
     if service.live_commitment(household, entry.level) is not None:

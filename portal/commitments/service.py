@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, or_, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import mail
 from portal.audit.service import record
@@ -212,7 +212,7 @@ def match_pdf(data: bytes) -> Commitment | None:
 
 def _active_members(household: Household) -> list[Membership]:
     return list(db.session.scalars(
-        select(Membership).options(selectinload(Membership.user))
+        select(Membership).options(joinedload(Membership.user))
         .where(Membership.household_id == household.id, Membership.ended_at.is_(None))
         .order_by(Membership.joined_at, Membership.id)))
 
@@ -231,8 +231,10 @@ def check_typed_name(user: User, typed: str) -> None:
     rules.check_typed_name(typed, user.name)
 
 
-def check_conditions(household: Household, conditions: Conditions, home_count: int) -> None:
-    rules.check_conditions(conditions.min_n, conditions.max_monthly_delta_eur, home_count)
+def check_conditions(household: Household, conditions: Conditions) -> None:
+    # The street's size only bounds a minimum number of neighbours; most households leave that empty.
+    count = home_count(household.initiative) if conditions.min_n is not None else 0
+    rules.check_conditions(conditions.min_n, conditions.max_monthly_delta_eur, count)
 
 
 def home_count(initiative: Initiative) -> int:
@@ -312,7 +314,7 @@ def sign(household: Household, user: User, *, level: str, typed_name: str, conse
     if live is not None and live is not supersedes:
         return SignResult(live, False)
     check_typed_name(user, typed_name)
-    check_conditions(household, conditions, home_count(initiative))
+    check_conditions(household, conditions)
     wording = texts.current_text(initiative, level, user.locale or "nl")
     if wording is None:
         raise CommitmentError("no_text", "level")
@@ -420,7 +422,7 @@ def change_conditions(commitment: Commitment, user: User, *, typed_name: str, co
         return SignResult(replay, False)
     household = commitment.household
     check_typed_name(user, typed_name)
-    check_conditions(household, conditions, home_count(household.initiative))
+    check_conditions(household, conditions)
     withdraw(commitment, user, status=CommitmentStatus.superseded, reason="conditions_changed")
     return sign(household, user, level=commitment.level, typed_name=typed_name, consent_text=consent_text,
                 form_token=form_token, conditions=conditions, evidence=evidence, supersedes=commitment)

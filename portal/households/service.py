@@ -203,7 +203,9 @@ def member_household_column(user: User) -> Any:
 
 
 def active_membership(user: User, initiative_id: int) -> Membership | None:
-    return db.session.scalars(select(Membership).where(
+    """The user's current membership in the initiative, with its household (one query: most callers go on
+    to the household)."""
+    return db.session.scalars(select(Membership).options(joinedload(Membership.household, innerjoin=True)).where(
         Membership.user_id == user.id, Membership.initiative_id == initiative_id, Membership.ended_at.is_(None)
     )).first()
 

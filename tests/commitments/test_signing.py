@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.commitments.forms import issue_form_token
 from portal.extensions import db
 from portal.models import Commitment, CommitmentEvent, CommitmentStatus, Phase, Relation, Signature
+from tests.conftest import PASSWORD
 
 
 def form_token(client, url):
@@ -342,6 +343,54 @@ def test_the_overview_lists_levels_without_n_plus_one(signed_in, street, count_q
         response = signed_in.get(f"/i/{initiative.slug}/commitment")
     assert response.status_code == 200
     assert queries() <= 8
+
+
+# A signature's round trips as count_queries counts them (no SAVEPOINT): the account, the initiative, the
+# membership with its household, the commitments this form or level made, the text, the members with their
+# accounts, the conditions, the ranking, the parameters, the street; the commitment and the signature; the
+# log's lock (PostgreSQL), its head and the event; the signature's pinned head hash; the audit line.
+SIGNING_STATEMENTS = 17
+
+
+def test_signing_takes_the_same_round_trips_in_a_long_street(signed_in, street, make_household, count_queries,
+                                                               member, app):
+    app.config["RECEIPTS_IN_WORKER"] = True  # as in production: the receipt is the worker's
+    initiative, _homes = street
+    url = f"/i/{initiative.slug}/commitment/sign/intent"
+    data = {"form_token": form_token(signed_in, url), "typed_name": "Anna de Vries", "consent": "y"}
+    with count_queries() as queries:
+        assert signed_in.post(url, data=data).status_code == 302
+    short_street = queries()
+    for _n in range(40):
+        member(make_household(initiative))
+    other = signed_in.application.test_client()
+    person = member(make_household(initiative), name="Bram Bos")
+    other.post("/account/login", data={"email": person.email, "password": PASSWORD})
+    data = {"form_token": form_token(other, url), "typed_name": "Bram Bos", "consent": "y"}
+    with count_queries() as queries:
+        assert other.post(url, data=data).status_code == 302
+    assert short_street == queries() <= SIGNING_STATEMENTS
+
+
+def test_the_street_is_counted_only_to_check_a_minimum_number(signed_in, street):
+    initiative, _homes = street
+    url = f"/i/{initiative.slug}/commitment/sign/intent"
+    fields = {"form_token": form_token(signed_in, url), "typed_name": "Anna de Vries", "consent": "y"}
+    counted: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if "count(*)" in statement and "FROM household" in statement:
+            counted.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert signed_in.post(url, data=fields | {"min_n": "7"}).status_code == 422  # 6 homes: refused
+        assert counted
+        counted.clear()
+        assert signed_in.post(url, data=fields).status_code == 302
+        assert counted == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_each_signature_has_a_complete_evidence_record(signed_in, street, resident):
