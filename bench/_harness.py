@@ -247,6 +247,12 @@ def _python_load(url: str, seconds: int, connections: int, headers: dict[str, st
     return sum(counts) / (time.monotonic() - start)
 
 
+def report_measured(name: str, measured: str, target: str, ratio: float, passed: bool) -> bool:
+    """One line for a figure against its target (time, memory), as make bench reads it; whether it passed."""
+    print(f"{name:<44} {measured:>14}  target {target:<9} ratio {ratio:5.2f}  {'PASS' if passed else 'FAIL'}")
+    return passed
+
+
 def report(name: str, figure: float, baseline: float, target: float) -> bool:
     ratio = figure / baseline if baseline else 0.0
     passed = ratio >= target

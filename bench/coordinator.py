@@ -65,7 +65,7 @@ with app.app_context():
 """
 
 
-def main() -> None:
+def main() -> int:
     with postgres_database() as database_url, throwaway_seal() as seal:
         env = production_env(database_url, seal)  # as bench/pages.py: Redis, behind a proxy
         flask(["db", "upgrade"], env)
@@ -80,9 +80,9 @@ def main() -> None:
             figures = {page: requests_per_second(portal_url + page, cookie=cookie) for page in PAGES}
         with gunicorn("bench.hello:app", env) as hello_url:
             baseline = (baseline + requests_per_second(hello_url + "/")) / 2
-    for page, figure in figures.items():
-        report(f"page {page}", figure, baseline, TARGET)
+    passed = [report(f"page {page}", figure, baseline, TARGET) for page, figure in figures.items()]
+    return 0 if all(passed) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _harness import report_measured
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (20, 150)
 TIME_TARGET = 15.0  # seconds for 150 households
@@ -167,26 +169,24 @@ def measure(households: int) -> dict[str, Any]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def report(name: str, measured: str, target: str, ratio: float, passed: bool) -> None:
-    print(f"{name:<44} {measured:>14}  target {target:<9} ratio {ratio:5.2f}  {'PASS' if passed else 'FAIL'}")
-
-
-def main() -> None:
+def main() -> int:
     small, large = (measure(size) for size in SIZES)
     mib = 1024 * 1024
     for result in (small, large):
         print(f"{'':<4}{result['households']} households: bundle {result['bytes'] / mib:.1f} MiB in "
               f"{result['seconds']:.2f} s, peak RSS {result['rss_peak'] / mib:.0f} MiB "
               f"(+{result['rss_growth'] / mib:.1f} MiB during the download)")
-    report(f"evidence bundle ×{large['households']}", f"{large['seconds']:.2f} s", f"< {TIME_TARGET:.0f} s",
-           large["seconds"] / TIME_TARGET, large["seconds"] < TIME_TARGET)
+    fast = report_measured(f"evidence bundle ×{large['households']}", f"{large['seconds']:.2f} s",
+                           f"< {TIME_TARGET:.0f} s", large["seconds"] / TIME_TARGET, large["seconds"] < TIME_TARGET)
     extra = large["rss_growth"] - small["rss_growth"]
-    report(f"peak RSS growth ×{large['households']} minus ×{small['households']}", f"{extra / mib:+.1f} MiB",
-           f"≤ {FLAT_MARGIN / mib:.0f} MiB", max(extra, 0) / FLAT_MARGIN, extra <= FLAT_MARGIN)
+    flat = report_measured(f"peak RSS growth ×{large['households']} minus ×{small['households']}",
+                           f"{extra / mib:+.1f} MiB", f"≤ {FLAT_MARGIN / mib:.0f} MiB", max(extra, 0) / FLAT_MARGIN,
+                           extra <= FLAT_MARGIN)
+    return 0 if fast and flat else 1
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--case"]:
         print(json.dumps(run_case(int(sys.argv[2]))))
     else:
-        main()
+        sys.exit(main())

@@ -26,6 +26,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from _harness import report_measured
+
 ROOT = Path(__file__).resolve().parent.parent
 HOUSEHOLDS = 100
 TIME_TARGET = 10.0  # seconds per batch of 100
@@ -92,33 +94,32 @@ def measure(layout: str, chunk_size: int, traced: bool) -> dict[str, Any]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def report(name: str, measured: str, target: str, ratio: float, passed: bool) -> None:
-    print(f"{name:<44} {measured:>14}  target {target:<9} ratio {ratio:5.2f}  {'PASS' if passed else 'FAIL'}")
-
-
-def main(traced: bool) -> None:
+def main(traced: bool) -> int:
     results = {case: measure(*case, traced) for case in CASES}
+    passed: list[bool] = []
     for (layout, chunk_size), result in results.items():
         label = f"flyers {layout} ×{HOUSEHOLDS} (chunks of {chunk_size}), {result['pages']} pages"
-        report(label, f"{result['seconds']:.2f} s", f"< {TIME_TARGET:.0f} s", result["seconds"] / TIME_TARGET,
-               result["seconds"] < TIME_TARGET)
+        passed.append(report_measured(label, f"{result['seconds']:.2f} s", f"< {TIME_TARGET:.0f} s",
+                                      result["seconds"] / TIME_TARGET, result["seconds"] < TIME_TARGET))
     mib = 1024 * 1024
     for layout in ("a4", "a5"):
         chunked, whole = results[(layout, 20)], results[(layout, HOUSEHOLDS)]
         ratio = chunked["rss_growth"] / whole["rss_growth"]
-        report(f"{layout} peak RSS growth, chunks of 20 vs 100", f"{chunked['rss_growth'] / mib:.0f}/"
-               f"{whole['rss_growth'] / mib:.0f} MiB", f"≤ {MEMORY_TARGET:.2f}", ratio, ratio <= MEMORY_TARGET)
+        passed.append(report_measured(f"{layout} peak RSS growth, chunks of 20 vs 100",
+                                      f"{chunked['rss_growth'] / mib:.0f}/{whole['rss_growth'] / mib:.0f} MiB",
+                                      f"≤ {MEMORY_TARGET:.2f}", ratio, ratio <= MEMORY_TARGET))
         print(f"{'':<4}peak RSS of the process: {chunked['rss_peak'] / mib:.0f} MiB chunked, "
               f"{whole['rss_peak'] / mib:.0f} MiB in one document")
         if traced:
             ratio = chunked["traced_peak"] / whole["traced_peak"]
-            report(f"{layout} tracemalloc peak, chunks of 20 vs 100", f"{chunked['traced_peak'] / mib:.0f}/"
-                   f"{whole['traced_peak'] / mib:.0f} MiB", f"≤ {MEMORY_TARGET:.2f}", ratio,
-                   ratio <= MEMORY_TARGET)
+            passed.append(report_measured(f"{layout} tracemalloc peak, chunks of 20 vs 100",
+                                          f"{chunked['traced_peak'] / mib:.0f}/{whole['traced_peak'] / mib:.0f} MiB",
+                                          f"≤ {MEMORY_TARGET:.2f}", ratio, ratio <= MEMORY_TARGET))
+    return 0 if all(passed) else 1
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--case"]:
         print(json.dumps(run_case(sys.argv[2], int(sys.argv[3]), "--tracemalloc" in sys.argv)))
     else:
-        main("--tracemalloc" in sys.argv)
+        sys.exit(main("--tracemalloc" in sys.argv))
