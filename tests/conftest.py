@@ -236,9 +236,10 @@ def link_in(message: OutboxMessage) -> str:
 
 
 def without_csrf_tokens(page: str) -> str:
-    """A page with its CSRF tokens blanked: a token carries the second it was signed in, so two
-    renders a second boundary apart differ there and nowhere else."""
-    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', page)
+    """A page with its CSRF tokens blanked (as our templates write them and as WTForms renders
+    ``form.csrf_token``): a token carries the second it was signed in, so two renders a second boundary apart
+    differ there and nowhere else."""
+    return re.sub(r'name="csrf_token"( type="hidden")? value="[^"]*"', 'name="csrf_token"', page)
 
 
 @pytest.fixture
