@@ -13,6 +13,7 @@ the coordinator's evidence, not on another resident's screen.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -39,6 +40,8 @@ def _num(x: float | int | None) -> str | None:
 
 
 def _value(v: object) -> object:
+    if type(v) is Decimal:  # most values, so checked first: a snapshot converts some 1,500 at every signature
+        return str(v)
     if v is None or isinstance(v, bool | str | int):
         return v
     if isinstance(v, Decimal):
@@ -64,8 +67,11 @@ def _params(p: Parameters) -> dict[str, str | None]:
 _FIGURE_NAMES = tuple(sorted(fl.name for fl in fields(HomeFigures) if fl.name not in {"gas_m3", "low_income"}))
 
 
+_FIGURE_VALUES = operator.attrgetter(*_FIGURE_NAMES)
+
+
 def _figures(f: HomeFigures) -> dict[str, object]:
-    return {name: _value(getattr(f, name)) for name in _FIGURE_NAMES}
+    return dict(zip(_FIGURE_NAMES, map(_value, _FIGURE_VALUES(f)), strict=True))
 
 
 def _record(item: object) -> dict[str, Any]:
