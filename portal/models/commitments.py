@@ -53,7 +53,7 @@ class CommitmentText(Base):
     body: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     attachment_name: Mapped[str | None] = mapped_column(String(200))
-    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # a model contract: loaded when read
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
 

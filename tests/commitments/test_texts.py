@@ -6,6 +6,7 @@ import hashlib
 import io
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from portal.commitments import texts as commitment_texts
@@ -119,8 +120,16 @@ def test_the_agreement_carries_the_model_contract(client, login, coordinator, st
     assert download.headers["Content-Disposition"].startswith("attachment")
     client.post(url, data={"body": "Nieuwe versie zonder nieuwe bijlage."})
     assert commitment_texts.current_text(initiative, "agreement", "nl").attachment == MODEL_CONTRACT  # carried over
+    db.session.expire_all()
+    latest = commitment_texts.current_text(initiative, "agreement", "nl")
+    assert "attachment" in sa_inspect(latest).unloaded  # a text is read at every signature; its PDF only here
+    assert f"/commitment-texts/{latest.id}/attachment" in client.get(url).get_data(as_text=True)
     initiative.phase = Phase.development
     db.session.commit()
+    client.post("/account/logout")
+    login(resident)
+    form = client.get(f"/i/{initiative.slug}/commitment/sign/agreement").get_data(as_text=True)
+    assert f"/commitment-texts/{latest.id}/attachment" in form  # the resident can read the contract first
     commitment = signed(homes[0], resident, level="agreement")
     from pypdf import PdfReader
 
