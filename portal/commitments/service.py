@@ -98,10 +98,6 @@ def _lock_log() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(7305431)"))
 
 
-def _entry(row: CommitmentEvent) -> eventlog.Entry:
-    return eventlog.Entry(row.seq, row.kind, row.payload, row.prev_hash, row.hash)
-
-
 def head_hash() -> str:
     """The hash of the newest event (GENESIS for an empty log)."""
     return db.session.scalar(select(CommitmentEvent.hash).order_by(CommitmentEvent.seq.desc()).limit(1)) \
@@ -110,10 +106,16 @@ def head_hash() -> str:
 
 def record_event(kind: str, commitment: Commitment | None, actor_id: int | None,
                  payload: dict[str, Any]) -> CommitmentEvent:
-    """Append one event. ``payload``: strings, ints, bools, None (amounts as "12.50")."""
+    """Append one event. ``payload``: strings, ints, bools, None (amounts as "12.50").
+
+    The caller's other writes are flushed before the log is locked: the lock is held until COMMIT, and
+    every signature in the country waits for it, so as little as possible happens while it is held."""
+    db.session.flush()
     _lock_log()
-    last = db.session.scalars(select(CommitmentEvent).order_by(CommitmentEvent.seq.desc()).limit(1)).first()
-    entry = eventlog.append(_entry(last) if last else None, kind, payload)
+    # Only what the next entry chains to: the newest row's payload is not read back (nor parsed) under the lock.
+    head = db.session.execute(select(CommitmentEvent.seq, CommitmentEvent.hash)
+                              .order_by(CommitmentEvent.seq.desc()).limit(1)).first()
+    entry = eventlog.append_after((head.seq, head.hash) if head else None, kind, payload)
     row = CommitmentEvent(seq=entry.seq, kind=kind, commitment_id=commitment.id if commitment else None,
                           actor_id=actor_id, payload=dict(payload), prev_hash=entry.prev_hash, hash=entry.hash)
     db.session.add(row)
@@ -251,9 +253,7 @@ def _money(value: Decimal | None) -> str | None:
 def _must_haves(household: Household) -> list[str]:
     from portal.conditions import service as conditions
 
-    _weights, musts = conditions.household_preferences(household.id,
-                                                       conditions.shown_conditions(household.initiative))
-    return sorted(musts)
+    return sorted(conditions.household_must_haves(household.id, household.initiative))
 
 
 def snapshot_of(household: Household) -> dict[str, Any] | None:
@@ -263,7 +263,7 @@ def snapshot_of(household: Household) -> dict[str, Any] | None:
     from portal.feasibility import service as feasibility
 
     try:
-        current = feasibility.estimate(household)
+        current = feasibility.signing_figures(household)
         data = make_snapshot(current.result, parameter_version=current.parameter_version,
                              household_id=household.id, curve=current.curve)
     except FeasibilityError:
@@ -337,11 +337,11 @@ def sign(household: Household, user: User, *, level: str, typed_name: str, conse
         if again is None:
             raise
         return SignResult(again, False)
-    signature = _add_signature(commitment, user, typed_name, consent_text, evidence)
-    event = record_event("signed", commitment, user.id, event_payload(commitment, signature=signature.id))
-    receipts.issue(commitment, signature, event.hash)  # the receipt pins the log as this event left it
     _invite_cosigners(commitment, user, members)
     record("commitment.signed", user.id, commitment, level=level)
+    signature = _add_signature(commitment, user, typed_name, consent_text, evidence)  # flushes all three
+    event = record_event("signed", commitment, user.id, event_payload(commitment, signature=signature.id))
+    receipts.issue(commitment, signature, event.hash)  # the receipt pins the log as this event left it
     return SignResult(commitment, True)
 
 

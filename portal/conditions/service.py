@@ -222,13 +222,19 @@ def household_rankings(household_id: int) -> list[tuple[str, Ranking]]:
     return [(name.split()[0] if name.split() else name, ranking) for name, ranking in rows]
 
 
-def household_preferences(household_id: int, shown: Sequence[Condition]) -> tuple[dict[str, float], frozenset[str]]:
-    """Borda weights and must-have keys of one household, for commitments and the scorecard."""
+def household_must_haves(household_id: int, initiative: Initiative) -> frozenset[str]:
+    """The keys a household's current members marked as must-haves, among the conditions shown (what a
+    commitment records at every signature: two light queries, the second only when someone ranked)."""
     rankings = _active_rankings(Ranking.household_id == household_id)
-    keys = [c.key for c in shown]
     if not rankings:
-        return {}, frozenset()
-    return domain.household_weights(rankings, keys), domain.household_must_haves(rankings, keys)
+        return frozenset()
+    shown = db.session.scalars(
+        select(Condition.key)
+        .outerjoin(InitiativeCondition, and_(InitiativeCondition.condition_id == Condition.id,
+                                             InitiativeCondition.initiative_id == initiative.id))
+        .where(or_(Condition.initiative_id.is_(None), Condition.initiative_id == initiative.id),
+               InitiativeCondition.is_hidden.is_not(True))).all()
+    return domain.household_must_haves(rankings, list(shown))
 
 
 def preferences_by_household(initiative: Initiative, shown: Sequence[Condition]) -> dict[int, tuple[dict[str, float],

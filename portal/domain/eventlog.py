@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["GENESIS", "Entry", "append", "canonical", "first_broken", "verify"]
+__all__ = ["GENESIS", "Entry", "append", "append_after", "canonical", "first_broken", "verify"]
 
 GENESIS = "0" * 64
 """``prev_hash`` of the first entry (64 hex zeros)."""
@@ -58,7 +58,12 @@ def canonical(seq: int, kind: str, payload: Mapping[str, Any], prev_hash: str) -
 
 def append(last: Entry | None, kind: str, payload: Mapping[str, Any]) -> Entry:
     """The entry that follows ``last`` (None: the first entry, seq 1, after GENESIS)."""
-    seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
+    return append_after(None if last is None else (last.seq, last.hash), kind, payload)
+
+
+def append_after(head: tuple[int, str] | None, kind: str, payload: Mapping[str, Any]) -> Entry:
+    """``append`` knowing only the newest entry's ``(seq, hash)``: all that the next entry chains to."""
+    seq, prev = (1, GENESIS) if head is None else (head[0] + 1, head[1])
     return Entry(seq, kind, payload, prev, hashlib.sha256(canonical(seq, kind, payload, prev)).hexdigest())
 
 

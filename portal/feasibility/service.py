@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -115,7 +115,35 @@ def street_and_joined(initiative: Initiative) -> tuple[list[Household], set[int]
     return [household for household, _joined in rows], {household.id for household, joined in rows if joined}
 
 
-def home_of(household: Household, *, private: bool) -> model.Home:
+class StreetHome(Protocol):
+    """What the estimate reads of a household: a Household, or a row of ``ESTIMATE_COLUMNS``."""
+
+    id: int
+    position: int | None
+    block: str | None
+    gas_m3: int | None
+    home_type: str
+    is_low_income: bool
+    indoor_cost_eur: Decimal | None
+    door_status: str
+
+
+ESTIMATE_COLUMNS = (Household.id, Household.position, Household.block, Household.gas_m3, Household.home_type,
+                    Household.is_low_income, Household.indoor_cost_eur, Household.door_status)
+
+
+def street_rows_and_joined(initiative: Initiative) -> tuple[list[StreetHome], set[int]]:
+    """``street_and_joined`` as plain rows of ``ESTIMATE_COLUMNS``: the estimate runs at every signature
+    (its snapshot), and rows cost a third of the CPU of loaded households in a street of 55."""
+    has_member = select(Membership.id).where(Membership.household_id == Household.id,
+                                             Membership.ended_at.is_(None)).exists().label("joined")
+    rows = db.session.execute(select(*ESTIMATE_COLUMNS, has_member).where(
+        Household.initiative_id == initiative.id, Household.status == "open").order_by(*households_service.STREET_ORDER)
+    ).all()
+    return [cast(StreetHome, row) for row in rows], {row.id for row in rows if row.joined}
+
+
+def home_of(household: StreetHome, *, private: bool) -> model.Home:
     """The model's view of a household. ``private`` adds the household's own income indication and
     indoor cost, which only its own estimate may use (SPEC §7: kept private)."""
     return home_from_columns(household.id, household.position, household.block, household.gas_m3, household.home_type,
@@ -160,30 +188,84 @@ class Estimate:
     street_homes: tuple[model.Home, ...] = ()  # every home of the street, without private inputs (§5 lines)
 
 
+@dataclass(frozen=True, slots=True)
+class _Street:
+    """The street as the model sees it from one household: its own home with its private inputs."""
+
+    option: model.Option
+    rows: list[StreetHome]
+    joined: set[int]
+    homes: tuple[model.Home, ...]  # the household's own home with its private inputs
+    street_homes: tuple[model.Home, ...]  # every home without private inputs (curve, §5 lines)
+    participating: tuple[model.Home, ...]  # the set the figures assume
+    everyone: bool  # fewer than two take part yet: the figures assume the whole street
+
+
+def _street_of(household: Household) -> _Street:
+    initiative = household.initiative
+    rows, joined = street_rows_and_joined(initiative)
+    if all(h.id != household.id for h in rows):  # closed by the champion while members remain
+        rows.append(household)
+    joined.add(household.id)
+    street_homes = tuple(home_of(h, private=False) for h in rows)
+    own = home_of(household, private=True)
+    homes = tuple(own if home.id == household.id else home for home in street_homes)
+    everyone = len(joined) < 2
+    participating = homes if everyone else tuple(home for home in homes if home.id in joined)
+    return _Street(option_of(initiative), rows, joined, homes, street_homes, participating, everyone)
+
+
 def estimate(household: Household, current: ParameterSet | None = None) -> Estimate:
     """The household's estimate with the households that take part now (itself included).
     ``current``: the parameters when the caller loaded them with the initiative (saves a query)."""
-    initiative = household.initiative
-    current = current or parameters(initiative)
-    option = option_of(initiative)
-    households, joined = street_and_joined(initiative)
-    if all(h.id != household.id for h in households):  # closed by the champion while members remain
-        households.append(household)
-    joined.add(household.id)
-    homes = tuple(home_of(h, private=h.id == household.id) for h in households)
-    everyone = len(joined) < 2
-    participating = homes if everyone else tuple(home for home in homes if home.id in joined)
-    result, levers = results.once(_household_figures, household.id, participating, homes, current.params, option)
-    street_homes = tuple(home_of(h, private=False) for h in households)
-    curve, chart = results.once(_curve_and_chart, street_homes, current.params, option, len(participating))
-    point = curve.points[len(participating) - 1] if participating else None
-    low, high = _range(point) if point else (None, None)
+    current = current or parameters(household.initiative)
+    street = _street_of(household)
+    option, participating = street.option, street.participating
+    result, levers = results.once(_household_figures, household.id, participating, street.homes, current.params,
+                                  option)
+    curve, chart = results.once(_curve_and_chart, street.street_homes, current.params, option, len(participating))
+    low, high = _range_at(curve, len(participating))
     return Estimate(
         option=option, parameter_version=current.version, participating=len(participating),
-        assumes_everyone=everyone, result=result, figures=result.home(household.id).figures,
-        range_low=low, range_high=high, levers=levers, curve=curve, street_counts=street_counts(households, joined),
-        chart=chart, street_homes=street_homes,
+        assumes_everyone=street.everyone, result=result, figures=result.home(household.id).figures,
+        range_low=low, range_high=high, levers=levers, curve=curve,
+        street_counts=street_counts(street.rows, street.joined), chart=chart, street_homes=street.street_homes,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SigningFigures:
+    """What a commitment's snapshot records: the estimate's set result, curve and range, without levers."""
+
+    parameter_version: int
+    result: model.SetResult
+    curve: model.Curve
+    range_low: Decimal | None
+    range_high: Decimal | None
+
+
+def signing_figures(household: Household) -> SigningFigures:
+    """The figures of ``estimate`` that a signature records. At every signature: the set's result is kept
+    under the set alone, so the households of a street without private inputs share one (the estimate
+    keeps it per household, with the household's levers, which a signature does not need)."""
+    current = parameters(household.initiative)
+    street = _street_of(household)
+    participating = street.participating
+    result = results.once(_set_result, participating, current.params, street.option)
+    curve, _chart = results.once(_curve_and_chart, street.street_homes, current.params, street.option,
+                                 len(participating))
+    low, high = _range_at(curve, len(participating))
+    return SigningFigures(current.version, result, curve, low, high)
+
+
+def _set_result(participating: tuple[model.Home, ...], params: model.Parameters,
+                option: model.Option) -> model.SetResult:
+    return model.evaluate(participating, params, option.variant, option.scenario)
+
+
+def _range_at(curve: model.Curve, participating: int) -> tuple[Decimal | None, Decimal | None]:
+    """The range of the monthly difference at this many participants (none below one)."""
+    return _range(curve.points[participating - 1]) if participating else (None, None)
 
 
 def _curve_and_chart(homes: tuple[model.Home, ...], params: model.Parameters, option: model.Option,
@@ -206,7 +288,7 @@ def _range(point: model.CurvePoint) -> tuple[Decimal, Decimal]:
     return min(values), max(values)
 
 
-def street_counts(households: Sequence[Household], joined: set[int]) -> dict[str, int]:
+def street_counts(households: Sequence[StreetHome], joined: set[int]) -> dict[str, int]:
     """Anonymous counts for the street strip: taking part, not taking part (said no at the door), unknown."""
     counts = {"joined": 0, "declined": 0, "unknown": 0}
     for household in households:

@@ -12,8 +12,20 @@ from pypdf import PdfReader
 from sqlalchemy import event, func, select
 
 from portal.commitments.forms import issue_form_token
+from portal.conditions.catalogue import CATALOGUE
 from portal.extensions import db
-from portal.models import Commitment, CommitmentEvent, CommitmentStatus, Phase, Relation, Signature
+from portal.models import (
+    Commitment,
+    CommitmentEvent,
+    CommitmentStatus,
+    Condition,
+    InitiativeCondition,
+    Phase,
+    Ranking,
+    Relation,
+    Signature,
+)
+from portal.models.base import utcnow
 from tests.conftest import PASSWORD
 
 
@@ -417,6 +429,29 @@ def test_each_signature_has_a_complete_evidence_record(signed_in, street, reside
     assert record["snapshot"]["household_id"] == homes[0].id
     assert record["channel"] == "online"
     assert record["receipt"]["sha256"] == signature.pdf_sha256
+
+
+def test_the_households_shown_must_haves_are_recorded(signed_in, street, resident, member, catalogue):
+    """Every current member's must-haves count; one the street hides does not; a neighbour's does not."""
+    initiative, homes = street
+    keys = [entry.key for entry in CATALOGUE]
+    housemate = member(homes[0], relation=Relation.resident)
+    neighbour = member(homes[1])
+    hidden = db.session.scalars(select(Condition).where(Condition.key == keys[2])).one()
+    db.session.add(InitiativeCondition(initiative_id=initiative.id, condition_id=hidden.id, is_hidden=True))
+    for person, home, musts in ((resident, homes[0], [keys[0], keys[2]]), (housemate, homes[0], [keys[1]]),
+                                (neighbour, homes[1], [keys[3]])):
+        db.session.add(Ranking(user_id=person.id, household_id=home.id, initiative_id=initiative.id,
+                               order=keys, must_haves=musts, updated_at=utcnow()))
+    db.session.commit()
+    assert sign(signed_in, initiative.slug).status_code == 302
+    assert commitments()[0].must_haves == sorted([keys[0], keys[1]])
+
+
+def test_a_household_that_did_not_rank_records_no_must_haves(signed_in, street, catalogue):
+    initiative, _homes = street
+    assert sign(signed_in, initiative.slug).status_code == 302
+    assert commitments()[0].must_haves == []
 
 
 def test_a_session_that_is_no_longer_fresh_is_recorded_as_such(client, login, street, resident):

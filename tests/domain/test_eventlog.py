@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 import pytest
 
-from portal.domain.eventlog import GENESIS, Entry, append, canonical, first_broken, verify
+from portal.domain.eventlog import GENESIS, Entry, append, append_after, canonical, first_broken, verify
 
 UNICODE_PAYLOAD = {"name": "Zoë van ’t Hof", "city": "Den Haag", "note": "🙂 אב", "amount": "45.50"}
 
@@ -26,6 +26,14 @@ def test_first_entry_follows_genesis():
     first = append(None, "signed", {"household": 1})
     assert (first.seq, first.prev_hash) == (1, GENESIS)
     assert first.hash == hashlib.sha256(canonical(1, "signed", {"household": 1}, GENESIS)).hexdigest()
+
+
+def test_appending_after_the_head_alone_gives_the_same_entry():
+    entries = chain(3)
+    following = append(entries[-1], "signed", {"household": 4})
+    assert append_after((entries[-1].seq, entries[-1].hash), "signed", {"household": 4}) == following
+    assert append_after(None, "signed", {"household": 1}) == append(None, "signed", {"household": 1})
+    assert verify([*entries, following]) is None
 
 
 def test_each_entry_points_at_the_previous_hash():

@@ -102,3 +102,34 @@ def test_the_estimate_follows_the_households_own_inputs_at_once(client, street, 
         "gas_m3": "2400", "home_type": "terraced", "indoor_cost_eur": "", "is_low_income": ""})
     assert response.status_code == 302
     assert _estimate_page(client) != first
+
+
+def test_a_signature_records_the_estimates_figures_and_shares_them_within_the_street(street):
+    from portal.feasibility import service
+
+    _initiative, households = street
+    first = service.estimate(households[0])
+    signing = service.signing_figures(households[0])
+    assert (signing.result, signing.curve) == (first.result, first.curve)
+    assert (signing.range_low, signing.range_high) == (first.range_low, first.range_high)
+    assert signing.parameter_version == first.parameter_version
+    misses = results.statistics["misses"]
+    # A neighbour without private inputs signs on the same set: its figures are not computed again.
+    assert service.signing_figures(households[1]).result == signing.result
+    assert results.statistics["misses"] == misses
+
+
+def test_a_households_private_inputs_are_in_the_figures_it_signs_on(street):
+    from decimal import Decimal
+
+    from portal.feasibility import service
+
+    _initiative, households = street
+    shared = service.signing_figures(households[1]).result
+    households[0].is_low_income, households[0].indoor_cost_eur = True, Decimal("9000")
+    db.session.commit()
+    own = service.signing_figures(households[0]).result
+    assert own != shared
+    assert own == service.estimate(households[0]).result
+    assert own.home(households[0].id).home.indoor_cost == 9000.0
+    assert own.home(households[0].id).home.low_income is True
