@@ -127,6 +127,19 @@ def _wait_until_idle(pid: int, timeout: float = 60) -> None:
         time.sleep(0.5)
 
 
+def reference_loop_ms() -> float:
+    """CPU ms of a fixed pure-Python loop, the best of three: how fast this shared machine runs right now.
+
+    The same code on the same data takes up to twice as long in some hours as in others (seen in the
+    receipt worker's time and in this loop); a figure printed next to it can be read in that light."""
+    times = []
+    for _attempt in range(3):
+        start = time.process_time()
+        sum(number * number for number in range(2_000_000))
+        times.append((time.process_time() - start) * 1000)
+    return min(times)
+
+
 def wait_for_receipts(env: dict[str, str], timeout: float = 300) -> float:
     """Seconds until the worker has made every receipt (``inf`` when it did not within ``timeout``)."""
     os.environ.update(env)

@@ -40,7 +40,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -52,7 +51,18 @@ from urllib.parse import urlencode, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import ROOT, flask, gunicorn, postgres_database, receipt_worker, session_cookie, wait_for_receipts
+from _harness import (
+    ROOT,
+    flask,
+    gunicorn,
+    postgres_database,
+    production_env,
+    receipt_worker,
+    reference_loop_ms,
+    session_cookie,
+    throwaway_seal,
+    wait_for_receipts,
+)
 
 PASSWORD = "benchmark-password"  # noqa: S105 (throw-away accounts in a throw-away database)
 P95_TARGET_MS = 800.0
@@ -216,6 +226,7 @@ class Burst:
     results: list[tuple[float, int, str]]
     wall: float  # seconds from the first POST sent to the last response
     receipts_after: float  # seconds after the last response until the worker had made every receipt
+    reference_ms: float  # _harness.reference_loop_ms() just before the burst: the machine's speed then
 
     @property
     def latencies(self) -> list[float]:
@@ -250,13 +261,10 @@ def main() -> int:
     homes = options.homes or options.signers + SPARE
     if homes < options.signers + SPARE:
         arguments.error(f"--homes must be at least --signers + {SPARE}")
-    with tempfile.TemporaryDirectory() as folder, postgres_database() as database_url:
-        from portal.commitments import seal
-
-        cert, key = seal.development_seal_files(folder)  # production refuses to sign without a seal
-        env = os.environ | {"DATABASE_URL": database_url, "PORTAL_ENV": "production",
-                            "SECRET_KEY": "benchmark-only-secret", "TRUSTED_HOSTS": "127.0.0.1",
-                            "SEAL_CERT": str(cert), "SEAL_KEY": str(key), "SERVER_NAME": "127.0.0.1"}
+    with postgres_database() as database_url, throwaway_seal() as seal:
+        # Production's settings (deploy/): limits in Redis, behind one proxy, a seal (production refuses
+        # to sign without one).
+        env = production_env(database_url, seal) | {"SERVER_NAME": "127.0.0.1"}
         flask(["db", "upgrade"], env)  # migration 0006 inserts the default commitment texts
         flask(["build-assets"], env)  # as at install time in production
         streets = make_streets(env, options.bursts, homes)
@@ -273,10 +281,11 @@ def main() -> int:
             for street in streets:
                 with ThreadPoolExecutor(max_workers=4) as pool:  # log-ins are not measured
                     forms = list(pool.map(lambda person: open_form(url, person), street[:options.signers]))
+                reference = reference_loop_ms()
                 wall = time.perf_counter()
                 results = fire(url, forms)
                 wall = time.perf_counter() - wall
-                bursts.append(Burst(results, wall, wait_for_receipts(env)))
+                bursts.append(Burst(results, wall, wait_for_receipts(env), reference))
             same_results: list[tuple[float, int, str]] = []
             if options.same:
                 same_results = fire(url, [open_form(url, same_form)] * options.same)
@@ -290,7 +299,7 @@ def main() -> int:
         print(f"burst {number}: latency ms p50 {burst.percentile(0.50):.0f}  p95 {burst.percentile(0.95):.0f}  "
               f"max {max(burst.latencies):.0f}; all POSTs done in {burst.wall:.2f} s "
               f"({options.signers / burst.wall:.1f} signatures/s); {len(burst.errors)} errors; every receipt made "
-              f"{burst.receipts_after:.1f} s after the last response")
+              f"{burst.receipts_after:.1f} s after the last response; reference loop {burst.reference_ms:.0f} ms")
     median = sorted(bursts, key=lambda burst: burst.percentile(0.95))[(len(bursts) - 1) // 2]
     p50, p95, p99 = (median.percentile(share) for share in (0.50, 0.95, 0.99))
     errors = [problem for burst in bursts for problem in burst.errors]
@@ -329,7 +338,8 @@ def main() -> int:
             "receipts_after_s": max(burst.receipts_after for burst in bursts),
             "bursts": [{"p50_ms": burst.percentile(0.50), "p95_ms": burst.percentile(0.95),
                         "max_ms": max(burst.latencies), "wall_s": burst.wall, "errors": len(burst.errors),
-                        "receipts_after_s": burst.receipts_after} for burst in bursts],
+                        "receipts_after_s": burst.receipts_after, "reference_loop_ms": burst.reference_ms}
+                       for burst in bursts],
             "checks": checked, "passed": not failed}, indent=2), encoding="utf-8")
     return 0 if not failed else 1
 
