@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/signers.py [--signers 50] [--bursts 3] [--same 20] [--workers N]
 
-The portal runs in production mode (a seal certificate made for this run) on a throw-away PostgreSQL
-database, migrated with ``flask db upgrade`` (which inserts the default commitment texts). The script
+The portal runs with production's settings (bench/_harness.production_env: rate limits in Redis, behind
+one proxy, a seal certificate made for this run) on a throw-away PostgreSQL database, migrated with ``flask db upgrade`` (which inserts the default commitment texts). The script
 makes a street: an initiative in the preparation phase (the ``intent`` level may be signed) with
 ``--homes`` households (default: the signers and 5 more), each with one member account (owner). Every
 signer logs in over HTTP and opens the sign form (CSRF token and form token from the page); then all
@@ -16,7 +16,8 @@ This happens ``--bursts`` times (default 3), each in a street of its own, after 
 made the previous burst's receipts. A burst lasts about half a second, so one busy moment of this
 shared two-core machine moves its p95 by half (463 ms and 936 ms within one hour for the same code, and
 1,156 ms for older code in that slow hour): every burst is printed, and the burst with the median p95
-is the one compared with the target. Errors count in every burst.
+is the one compared with the target. Errors count in every burst. Before each burst a fixed pure-Python
+loop is timed (``reference loop``): in a slow hour it takes longer, and so does the burst.
 
 Receipts are made as in production: the signing request records the signature, and the receipt worker
 (``flask receipts --loop``, niced, next to gunicorn) renders and seals the PDFs. After the burst the script
