@@ -2,15 +2,16 @@
 
     .venv/bin/python bench/signers.py [--signers 50] [--bursts 3] [--same 20] [--workers N]
 
-The portal runs with production's settings (bench/_harness.production_env: rate limits in Redis, behind
-one proxy, a seal certificate made for this run) on a throw-away PostgreSQL database, migrated with ``flask db upgrade`` (which inserts the default commitment texts). The script
-makes a street: an initiative in the preparation phase (the ``intent`` level may be signed) with
-``--homes`` households (default: the signers and 5 more), each with one member account (owner). Every
-signer logs in over HTTP and opens the sign form (CSRF token and form token from the page); then all
-POSTs go out at once, one thread and one connection per signer, released together by a barrier. What a
-signature stores (the feasibility snapshot with every participating home) grows with the street, so
-``--homes 100`` shows the largest street the portal is for. Latency is client-side: from sending the POST
-to the end of the response (a 302 to the commitment page counts as success).
+The portal runs with production's settings (bench/_harness.production_env: rate limits in Redis, behind one
+proxy, a seal certificate made for this run) on a throw-away PostgreSQL database, migrated with ``flask db
+upgrade`` (which inserts the default commitment texts). The script makes a street: an initiative in the
+preparation phase (the ``intent`` level may be signed) with ``--homes`` households (default: the signers and 5
+more), each with one member account (owner). Every signer logs in over HTTP and opens the sign form (CSRF
+token and form token from the page); then all POSTs go out at once, one thread and one connection per signer,
+released together by a barrier. What a signature stores (the feasibility snapshot with every participating
+home) grows with the street, so ``--homes 100`` shows the largest street the portal is for. Latency is
+client-side: from sending the POST to the end of the response (a 302 to the commitment page counts as
+success).
 
 This happens ``--bursts`` times (default 3), each in a street of its own, after the receipt worker has
 made the previous burst's receipts. A burst lasts about half a second, so one busy moment of this
