@@ -24,16 +24,17 @@ bp = Blueprint("commitments", __name__)
 LANGUAGES = ("nl", "en")
 
 
-def _member_household_or_404(initiative: Initiative) -> Household:
-    membership = households.active_membership(current_user, initiative.id)
-    if membership is None:
+def _member_household_or_404(slug: str) -> tuple[Initiative, Household]:
+    """The initiative and the current user's household in it (one query; 404 for a non-member too)."""
+    found = households.active_membership_by_slug(current_user, slug)
+    if found is None:
         abort(404)
-    return membership.household
+    membership, initiative = found
+    return initiative, membership.household
 
 
 def _own_commitment_or_404(slug: str, commitment_id: int) -> tuple[Initiative, Household, Commitment]:
-    initiative = access.initiative_or_404(slug)
-    household = _member_household_or_404(initiative)
+    initiative, household = _member_household_or_404(slug)
     commitment = service.commitment_for_household(household, commitment_id)
     if commitment is None:
         abort(404)
@@ -71,8 +72,7 @@ def _conditions(form: forms.ConditionsFields) -> service.Conditions:
 @bp.route("/i/<slug>/commitment")
 @login_required
 def overview(slug: str) -> str:
-    initiative = access.initiative_or_404(slug)
-    household = _member_household_or_404(initiative)
+    initiative, household = _member_household_or_404(slug)
     commitments = service.household_commitments(household)
     live = {c.level: c for c in commitments if c.status in service.LIVE_STATUSES}
     return render_template("commitments/overview.html", initiative=initiative, household=household,
@@ -85,8 +85,7 @@ def overview(slug: str) -> str:
 @login_required
 @signing_limit
 def sign(slug: str, level: str) -> ResponseReturnValue:
-    initiative = access.initiative_or_404(slug)
-    household = _member_household_or_404(initiative)
+    initiative, household = _member_household_or_404(slug)
     if level not in set(Level):
         abort(404)
     form = forms.SignForm()

@@ -210,6 +210,16 @@ def active_membership(user: User, initiative_id: int) -> Membership | None:
     )).first()
 
 
+def active_membership_by_slug(user: User, slug: str) -> tuple[Membership, Initiative] | None:
+    """``active_membership`` in the initiative with this slug, and the initiative (one query for what the
+    commitment pages check first on every request, signing included)."""
+    row = db.session.execute(
+        select(Membership, Initiative).join(Initiative, Initiative.id == Membership.initiative_id)
+        .options(joinedload(Membership.household, innerjoin=True))
+        .where(Initiative.slug == slug, Membership.user_id == user.id, Membership.ended_at.is_(None))).first()
+    return None if row is None else (row[0], row[1])
+
+
 def join(household: Household, user: User, *, relation: Relation, share_with_champion: bool,
          lives_here: bool = True) -> Membership:
     """Make the user a member of the household (one household per initiative, enforced by the database).
