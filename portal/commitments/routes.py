@@ -13,6 +13,7 @@ from portal import access, downloads
 from portal.commitments import forms, service, texts
 from portal.commitments.pdf import file_name, level_name, max_delta_text
 from portal.extensions import db, limiter
+from portal.feasibility import service as feasibility
 from portal.households import service as households
 from portal.models import Commitment, CommitmentText, Household, Initiative
 from portal.models.commitments import Level
@@ -31,6 +32,16 @@ def _member_household_or_404(slug: str) -> tuple[Initiative, Household]:
         abort(404)
     membership, initiative = found
     return initiative, membership.household
+
+
+def _signing_household_or_404(slug: str) -> tuple[Initiative, Household, feasibility.ParameterSet]:
+    """``_member_household_or_404`` with the initiative's newest feasibility parameters, which the form's
+    figures and the signature's snapshot use (the same query)."""
+    found = households.active_membership_by_slug(current_user, slug, *feasibility.latest_parameter_columns())
+    if found is None:
+        abort(404)
+    membership, initiative, version, values = found
+    return initiative, membership.household, feasibility.parameter_set(version, values)
 
 
 def _own_commitment_or_404(slug: str, commitment_id: int) -> tuple[Initiative, Household, Commitment]:
@@ -85,7 +96,7 @@ def overview(slug: str) -> str:
 @login_required
 @signing_limit
 def sign(slug: str, level: str) -> ResponseReturnValue:
-    initiative, household = _member_household_or_404(slug)
+    initiative, household, parameters = _signing_household_or_404(slug)
     if level not in set(Level):
         abort(404)
     form = forms.SignForm()
@@ -98,7 +109,7 @@ def sign(slug: str, level: str) -> ResponseReturnValue:
                 raise service.CommitmentError("token")
             result = service.sign(household, current_user, level=level, typed_name=form.typed_name.data,
                                   consent_text=str(forms.CONSENT), form_token=nonce, conditions=_conditions(form),
-                                  evidence=_evidence())
+                                  evidence=_evidence(), parameters=parameters)
         except service.CommitmentError as error:
             db.session.rollback()
             _show_error(form, error, count=service.home_count(initiative))
@@ -108,12 +119,13 @@ def sign(slug: str, level: str) -> ResponseReturnValue:
             flash(_("Thank you. Your commitment is recorded. You will also receive the PDF by e-mail.")
                   if result.created else _("You had already signed this. Nothing was changed."), "success")
             return redirect(url_for(".show", slug=slug, commitment_id=commitment_id))
-    return _render_sign(initiative, household, level, form), (422 if form.is_submitted() else 200)
+    return _render_sign(initiative, household, level, form, parameters=parameters), (
+        422 if form.is_submitted() else 200)
 
 
 def _render_sign(initiative: Initiative, household: Household, level: str, form: forms.SignForm,
-                 replacing: Commitment | None = None) -> str:
-    preview = service.preview(household, level)
+                 replacing: Commitment | None = None, parameters: feasibility.ParameterSet | None = None) -> str:
+    preview = service.preview(household, level, parameters)
     return render_template("commitments/sign.html", initiative=initiative, household=household, level=level,
                            level_name=level_name(level), form=form, preview=preview, replacing=replacing,
                            allowed=level in texts.allowed_levels(initiative.phase))

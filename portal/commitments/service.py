@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, or_, select, text
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +45,9 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.commitments import LIVE_STATUSES, Level
 from portal.models.households import Relation
+
+if TYPE_CHECKING:  # imported where it is used, as in snapshot_of
+    from portal.feasibility.service import ParameterSet
 
 __all__ = [
     "LIVE_STATUSES", "CommitmentError", "Conditions", "Evidence", "LogCheck", "Preview", "SignResult", "Verification",
@@ -256,14 +259,15 @@ def _must_haves(household: Household) -> list[str]:
     return sorted(conditions.household_must_haves(household.id, household.initiative))
 
 
-def snapshot_of(household: Household) -> dict[str, Any] | None:
-    """The feasibility snapshot stored with the commitment, plus the range the household was shown."""
+def snapshot_of(household: Household, parameters: ParameterSet | None = None) -> dict[str, Any] | None:
+    """The feasibility snapshot stored with the commitment, plus the range the household was shown.
+    ``parameters``: the initiative's newest, when the caller loaded them already (saves a query)."""
     from portal.domain.feasibility import FeasibilityError
     from portal.domain.feasibility import snapshot as make_snapshot
     from portal.feasibility import service as feasibility
 
     try:
-        current = feasibility.signing_figures(household)
+        current = feasibility.signing_figures(household, parameters)
         data = make_snapshot(current.result, parameter_version=current.parameter_version,
                              household_id=household.id, curve=current.curve)
     except FeasibilityError:
@@ -291,7 +295,8 @@ def figures_of(snapshot: dict[str, Any] | None) -> dict[str, Decimal | None] | N
 
 
 def sign(household: Household, user: User, *, level: str, typed_name: str, consent_text: str, form_token: str,
-         conditions: Conditions, evidence: Evidence, supersedes: Commitment | None = None) -> SignResult:
+         conditions: Conditions, evidence: Evidence, supersedes: Commitment | None = None,
+         parameters: ParameterSet | None = None) -> SignResult:
     """The household's commitment at ``level``, signed by ``user`` (an active member; the view checks).
 
     A second submit with the same form token, or any submit while the household already has a live
@@ -324,7 +329,7 @@ def sign(household: Household, user: User, *, level: str, typed_name: str, conse
         household_id=household.id, initiative_id=initiative.id, level=level, text_id=wording.id,
         status=CommitmentStatus.pending_cosign if required else CommitmentStatus.valid,
         min_n=conditions.min_n, max_monthly_delta_eur=conditions.max_monthly_delta_eur,
-        must_haves=_must_haves(household), snapshot=snapshot_of(household), channel="online",
+        must_haves=_must_haves(household), snapshot=snapshot_of(household, parameters), channel="online",
         verify_code=new_verify_code(), form_token=form_token,
         supersedes_id=supersedes.id if supersedes is not None else None)
     try:
@@ -471,12 +476,13 @@ class Preview:
     live: Commitment | None
 
 
-def preview(household: Household, level: str) -> Preview:
+def preview(household: Household, level: str, parameters: ParameterSet | None = None) -> Preview:
     from flask_babel import get_locale
 
     locale = str(get_locale() or "nl")
     return Preview(text=texts.current_text(household.initiative, level, locale),
-                   figures=figures_of(snapshot_of(household)), must_haves=must_have_labels(_must_haves(household)),
+                   figures=figures_of(snapshot_of(household, parameters)),
+                   must_haves=must_have_labels(_must_haves(household)),
                    home_count=home_count(household.initiative), live=live_commitment(household, level))
 
 

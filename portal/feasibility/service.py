@@ -244,11 +244,11 @@ class SigningFigures:
     range_high: Decimal | None
 
 
-def signing_figures(household: Household) -> SigningFigures:
+def signing_figures(household: Household, current: ParameterSet | None = None) -> SigningFigures:
     """The figures of ``estimate`` that a signature records. At every signature: the set's result is kept
     under the set alone, so the households of a street without private inputs share one (the estimate
     keeps it per household, with the household's levers, which a signature does not need)."""
-    current = parameters(household.initiative)
+    current = current or parameters(household.initiative)
     street = _street_of(household)
     participating = street.participating
     result = results.once(_set_result, participating, current.params, street.option)

@@ -210,14 +210,15 @@ def active_membership(user: User, initiative_id: int) -> Membership | None:
     )).first()
 
 
-def active_membership_by_slug(user: User, slug: str) -> tuple[Membership, Initiative] | None:
-    """``active_membership`` in the initiative with this slug, and the initiative (one query for what the
-    commitment pages check first on every request, signing included)."""
+def active_membership_by_slug(user: User, slug: str, *columns: Any) -> tuple[Any, ...] | None:
+    """``active_membership`` in the initiative with this slug: (membership, initiative, *values) in one query,
+    for what the commitment pages check first on every request, signing included. ``columns`` are computed
+    per initiative in the same query (as access.initiative_query)."""
     row = db.session.execute(
-        select(Membership, Initiative).join(Initiative, Initiative.id == Membership.initiative_id)
+        select(Membership, Initiative, *columns).join(Initiative, Initiative.id == Membership.initiative_id)
         .options(joinedload(Membership.household, innerjoin=True))
         .where(Initiative.slug == slug, Membership.user_id == user.id, Membership.ended_at.is_(None))).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else tuple(row)
 
 
 def join(household: Household, user: User, *, relation: Relation, share_with_champion: bool,

@@ -358,12 +358,12 @@ def test_the_overview_lists_levels_without_n_plus_one(signed_in, street, count_q
 
 
 # A signature's round trips as count_queries counts them (no SAVEPOINT): the account; the initiative with the
-# membership and its household; the commitments this form or level made; the text; the members with their
-# accounts; the ranking (the conditions shown only when the household ranked); the parameters; the street;
+# membership, its household and the newest parameters; the commitments this form or level made; the text; the
+# members with their accounts; the ranking (the conditions shown only when the household ranked); the street;
 # the commitment, the signature and the audit line; the log's lock (PostgreSQL), its head and the event; the
-# signature's pinned head hash. (17 before the initiative came with the membership and the conditions waited
-# for a ranking.)
-SIGNING_STATEMENTS = 15
+# signature's pinned head hash. (17 before the initiative and its parameters came with the membership and the
+# conditions waited for a ranking.)
+SIGNING_STATEMENTS = 14
 
 
 def test_signing_takes_the_same_round_trips_in_a_long_street(signed_in, street, make_household, count_queries,
@@ -448,6 +448,22 @@ def test_the_households_shown_must_haves_are_recorded(signed_in, street, residen
     db.session.commit()
     assert sign(signed_in, initiative.slug).status_code == 302
     assert commitments()[0].must_haves == sorted([keys[0], keys[1]])
+
+
+def test_the_snapshot_and_the_form_use_the_newest_parameter_version(signed_in, street, resident):
+    from portal.feasibility import service as feasibility
+
+    initiative, _homes = street
+    url = f"/i/{initiative.slug}/commitment/sign/intent"
+    before = signed_in.get(url).get_data(as_text=True)
+    feasibility.save_parameters(initiative, resident, {"gas_price": 2.5}, "dearer gas")
+    feasibility.save_parameters(initiative, resident, {"gas_price": 3.0}, "dearer still")
+    db.session.commit()
+    assert signed_in.get(url).get_data(as_text=True) != before  # the figures on the form follow
+    assert sign(signed_in, initiative.slug).status_code == 302
+    snapshot = commitments()[0].snapshot
+    assert snapshot["parameter_version"] == "2"
+    assert snapshot["parameters"]["gas_price"] == "3"
 
 
 def test_a_household_that_did_not_rank_records_no_must_haves(signed_in, street, catalogue):
