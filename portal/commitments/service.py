@@ -112,7 +112,9 @@ def record_event(kind: str, commitment: Commitment | None, actor_id: int | None,
     """Append one event. ``payload``: strings, ints, bools, None (amounts as "12.50").
 
     The caller's other writes are flushed before the log is locked: the lock is held until COMMIT, and
-    every signature in the country waits for it, so as little as possible happens while it is held."""
+    every signature in the portal waits for it, so as little as possible happens while it is held. The new
+    row goes to the database with the caller's next flush (at the latest the COMMIT), still under the lock:
+    its hash is known now, and a signature's pinned head hash goes in the same flush."""
     db.session.flush()
     _lock_log()
     # Only what the next entry chains to: the newest row's payload is not read back (nor parsed) under the lock.
@@ -122,7 +124,6 @@ def record_event(kind: str, commitment: Commitment | None, actor_id: int | None,
     row = CommitmentEvent(seq=entry.seq, kind=kind, commitment_id=commitment.id if commitment else None,
                           actor_id=actor_id, payload=dict(payload), prev_hash=entry.prev_hash, hash=entry.hash)
     db.session.add(row)
-    db.session.flush()
     return row
 
 
