@@ -147,7 +147,14 @@ def write(load: dict[str, Any], signers: dict[str, Any], tests: dict[str, list[d
         "",
     ]
     lines += [f"- Ronde {number}: 95 % binnen {burst['p95_ms']:.0f} ms, langste {burst['max_ms']:.0f} ms; "
-              f"{burst['errors']} fouten." for number, burst in enumerate(signers["bursts"], start=1)]
+              f"{burst['errors']} fouten. Een vaste rekenlus duurde vlak ervoor {burst['reference_loop_ms']:.0f} ms."
+              for number, burst in enumerate(signers["bursts"], start=1)]
+    lines += [
+        "",
+        "De rekenlus laat zien hoe snel deze gedeelde machine op dat moment was: in een drukke periode duurt "
+        "hij langer, en een ronde ook.",
+        "",
+    ]
     lines += [
         f"- Middelste ronde: 50 % binnen {signers['p50_ms']:.0f} ms, 95 % binnen {signers['p95_ms']:.0f} ms "
         f"(doel 800 ms), langste {signers['max_ms']:.0f} ms. Fouten in alle rondes samen: {signers['errors']}.",
