@@ -133,8 +133,8 @@ ESTIMATE_COLUMNS = (Household.id, Household.position, Household.block, Household
 
 
 def street_rows_and_joined(initiative: Initiative) -> tuple[list[StreetHome], set[int]]:
-    """``street_and_joined`` as plain rows of ``ESTIMATE_COLUMNS``: the estimate runs at every signature
-    (its snapshot), and rows cost a third of the CPU of loaded households in a street of 55."""
+    """``street_and_joined`` as plain rows of ``ESTIMATE_COLUMNS``: the estimate's street is read at every
+    signature (its snapshot) and every sign form, and rows cost less CPU than loaded households."""
     has_member = select(Membership.id).where(Membership.household_id == Household.id,
                                              Membership.ended_at.is_(None)).exists().label("joined")
     rows = db.session.execute(select(*ESTIMATE_COLUMNS, has_member).where(
