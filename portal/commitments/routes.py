@@ -25,22 +25,25 @@ bp = Blueprint("commitments", __name__)
 LANGUAGES = ("nl", "en")
 
 
-def _member_household_or_404(slug: str) -> tuple[Initiative, Household]:
-    """The initiative and the current user's household in it (one query; 404 for a non-member too)."""
-    found = households.active_membership_by_slug(current_user, slug)
+def _membership_or_404(slug: str, *columns: Any) -> tuple[Any, ...]:
+    """(membership, initiative, *values) of the current user in the initiative (one query; 404 for a
+    non-member too)."""
+    found = households.active_membership_by_slug(current_user, slug, *columns)
     if found is None:
         abort(404)
-    membership, initiative = found
+    return found
+
+
+def _member_household_or_404(slug: str) -> tuple[Initiative, Household]:
+    """The initiative and the current user's household in it."""
+    membership, initiative = _membership_or_404(slug)
     return initiative, membership.household
 
 
 def _signing_household_or_404(slug: str) -> tuple[Initiative, Household, feasibility.ParameterSet]:
     """``_member_household_or_404`` with the initiative's newest feasibility parameters, which the form's
     figures and the signature's snapshot use (the same query)."""
-    found = households.active_membership_by_slug(current_user, slug, *feasibility.latest_parameter_columns())
-    if found is None:
-        abort(404)
-    membership, initiative, version, values = found
+    membership, initiative, version, values = _membership_or_404(slug, *feasibility.latest_parameter_columns())
     return initiative, membership.household, feasibility.parameter_set(version, values)
 
 

@@ -40,13 +40,19 @@ def ensure_catalogue() -> int:
     return len(missing)
 
 
+def _of_initiative(initiative: Initiative, *columns: Any) -> Any:
+    """A select of ``columns`` over the catalogue and custom conditions of the initiative, joined to its
+    hidden flags (``InitiativeCondition.is_hidden``, NULL when never set)."""
+    return (select(*columns)
+            .outerjoin(InitiativeCondition, and_(InitiativeCondition.condition_id == Condition.id,
+                                                 InitiativeCondition.initiative_id == initiative.id))
+            .where(or_(Condition.initiative_id.is_(None), Condition.initiative_id == initiative.id)))
+
+
 def _conditions_of(initiative: Initiative) -> list[tuple[Condition, bool]]:
     """Catalogue and custom conditions of the initiative with their hidden flag, in display order."""
     rows = db.session.execute(
-        select(Condition, InitiativeCondition.is_hidden)
-        .outerjoin(InitiativeCondition, and_(InitiativeCondition.condition_id == Condition.id,
-                                             InitiativeCondition.initiative_id == initiative.id))
-        .where(or_(Condition.initiative_id.is_(None), Condition.initiative_id == initiative.id))
+        _of_initiative(initiative, Condition, InitiativeCondition.is_hidden)
         .order_by(Condition.is_custom, Condition.sort_order, Condition.id)
     ).all()
     return [(condition, bool(hidden)) for condition, hidden in rows]
@@ -229,11 +235,7 @@ def household_must_haves(household_id: int, initiative: Initiative) -> frozenset
     if not rankings:
         return frozenset()
     shown = db.session.scalars(
-        select(Condition.key)
-        .outerjoin(InitiativeCondition, and_(InitiativeCondition.condition_id == Condition.id,
-                                             InitiativeCondition.initiative_id == initiative.id))
-        .where(or_(Condition.initiative_id.is_(None), Condition.initiative_id == initiative.id),
-               InitiativeCondition.is_hidden.is_not(True))).all()
+        _of_initiative(initiative, Condition.key).where(InitiativeCondition.is_hidden.is_not(True))).all()
     return domain.household_must_haves(rankings, list(shown))
 
 

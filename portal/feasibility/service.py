@@ -105,13 +105,19 @@ def street(initiative: Initiative) -> list[Household]:
     return households_service.open_households(initiative)
 
 
-def street_and_joined(initiative: Initiative) -> tuple[list[Household], set[int]]:
-    """The open households in street order, and which of them have a current member (one query)."""
+def _open_street(initiative: Initiative, *columns: Any) -> Any:
+    """``columns`` of the open households in street order, and a last column ``joined``: whether the
+    household has a current member."""
     has_member = select(Membership.id).where(Membership.household_id == Household.id,
-                                             Membership.ended_at.is_(None)).exists()
-    rows = db.session.execute(select(Household, has_member).where(
+                                             Membership.ended_at.is_(None)).exists().label("joined")
+    return db.session.execute(select(*columns, has_member).where(
         Household.initiative_id == initiative.id, Household.status == "open").order_by(*households_service.STREET_ORDER)
     ).all()
+
+
+def street_and_joined(initiative: Initiative) -> tuple[list[Household], set[int]]:
+    """The open households in street order, and which of them have a current member (one query)."""
+    rows = _open_street(initiative, Household)
     return [household for household, _joined in rows], {household.id for household, joined in rows if joined}
 
 
@@ -135,11 +141,7 @@ ESTIMATE_COLUMNS = (Household.id, Household.position, Household.block, Household
 def street_rows_and_joined(initiative: Initiative) -> tuple[list[StreetHome], set[int]]:
     """``street_and_joined`` as plain rows of ``ESTIMATE_COLUMNS``: the estimate's street is read at every
     signature (its snapshot) and every sign form, and rows cost less CPU than loaded households."""
-    has_member = select(Membership.id).where(Membership.household_id == Household.id,
-                                             Membership.ended_at.is_(None)).exists().label("joined")
-    rows = db.session.execute(select(*ESTIMATE_COLUMNS, has_member).where(
-        Household.initiative_id == initiative.id, Household.status == "open").order_by(*households_service.STREET_ORDER)
-    ).all()
+    rows = _open_street(initiative, *ESTIMATE_COLUMNS)
     return [cast(StreetHome, row) for row in rows], {row.id for row in rows if row.joined}
 
 
