@@ -125,6 +125,16 @@ def _needs_server_name(what: str) -> None:
         raise click.UsageError(f"Set SERVER_NAME (e.g. warmteburen.example.nl): {what} hold links to the portal.")
 
 
+def _needs_seal() -> None:
+    """Receipts are sealed: say so at start, not once per receipt in the log after residents have signed."""
+    from portal.commitments.seal import SealError, sealer
+
+    try:
+        sealer()
+    except SealError as error:
+        raise click.UsageError(f"Receipts cannot be sealed: {error}.") from None
+
+
 @click.command("receipts")
 @click.option("--loop", is_flag=True, help="Keep running: make receipts as signatures come in.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is missing.")
@@ -139,6 +149,7 @@ def receipts_command(loop: bool, interval: float, nice: int, quiet: float, max_w
     from portal.commitments import receipts
 
     _needs_server_name("receipts")
+    _needs_seal()
     if loop and nice:
         os.nice(nice)
     while True:
@@ -158,6 +169,7 @@ def repair() -> None:
     from portal.commitments.service import verify_log as check
 
     _needs_server_name("receipts")
+    _needs_seal()
     missing, made = receipts.missing_count(), 0
     while True:
         run = receipts.make_missing(limit=50)

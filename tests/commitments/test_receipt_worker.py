@@ -133,6 +133,18 @@ def test_the_worker_needs_the_host_name_for_the_links_in_receipts(runner, app):
     assert result.exit_code != 0 and "SERVER_NAME" in result.output
 
 
+@pytest.mark.parametrize("command", ["receipts", "repair"])
+def test_the_worker_in_production_refuses_to_start_without_the_seal(runner, app, tmp_path, command):
+    app.config["PORTAL_ENV"] = "production"
+    app.config["SEAL_CERT"] = app.config["SEAL_KEY"] = None
+    result = runner.invoke(args=[command])
+    assert result.exit_code == 2 and "SEAL_CERT and SEAL_KEY must be set in production" in result.output
+
+    app.config["SEAL_CERT"], app.config["SEAL_KEY"] = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    result = runner.invoke(args=[command])
+    assert result.exit_code == 2 and "seal files not readable" in result.output
+
+
 @pytest.mark.parametrize(("environment", "setting", "expected"), [
     ("production", None, True), ("development", None, False), ("production", False, False),
     ("development", True, True)])
